@@ -1,0 +1,1 @@
+"""Embed, store and search chunk records."""

@@ -1,0 +1,1 @@
+"""Documents in, chunk records out: load, clean, describe and split."""

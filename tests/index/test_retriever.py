@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+
+def test_is_a_langchain_retriever_returning_documents_with_metadata(tiny_retriever):
+    assert isinstance(tiny_retriever, BaseRetriever)
+    documents = tiny_retriever.invoke("哺乳期女职工每天有多少哺乳时间?")
+    assert len(documents) == 5 and all(isinstance(d, Document) for d in documents)
+    top = documents[0]
+    assert "1小时哺乳时间" in top.page_content
+    assert top.metadata["title"] == "女职工劳动保护特别规定" and top.metadata["article"] == "第九条"
+    assert top.metadata["heading_path"][0] == "女职工劳动保护特别规定"
+    assert top.id == top.metadata["chunk_id"]
+    assert {"score", "dense_score", "keyword_score", "relevance", "start", "end", "source"} <= set(top.metadata)
+    scores = [d.metadata["score"] for d in documents]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_everyday_words_reach_the_statute(tiny_retriever):
+    """亲戚/老板 never occur in the law; the expansion to 近亲属/企业主要负责人 finds 工会法 第十条."""
+    top = tiny_retriever.invoke("老板的亲戚能当工会委员吗?")[:3]
+    assert any(d.metadata["article"] == "第十条" and "近亲属" in d.page_content for d in top)
+
+
+def test_seed_question_finds_the_commentary(tiny_retriever):
+    documents = tiny_retriever.invoke("北京工会要修改哪些法规?")
+    assert any("北京市集体合同条例》的修改进程" in d.page_content for d in documents)
+
+
+def test_relevance_is_low_for_questions_the_documents_do_not_cover(tiny_retriever):
+    on_topic = tiny_retriever.invoke("女职工生育享受多少天产假?")[0].metadata["relevance"]
+    off_topic = tiny_retriever.invoke("如何做一道红烧肉?")[0].metadata["relevance"]
+    assert on_topic > 0.5 > off_topic
+
+
+def test_empty_question_returns_nothing(tiny_retriever):
+    assert tiny_retriever.invoke("   ") == []

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import itertools
+
+from ingest.pipeline import read_document
+from ingest.records import SourceDocument
+from ingest.splitter import StatuteSplitter, count_articles
+
+
+def split_file(path, source=None, splitter=None):
+    doc = read_document(path, source or path.name)
+    return doc, (splitter or StatuteSplitter()).split(doc)
+
+
+def by_article(chunks, label):
+    return [c for c in chunks if c.article == label]
+
+
+def test_trade_union_law_one_chunk_per_article_with_chapter_path(corpus_file):
+    _, chunks = split_file(corpus_file("工会法(2021-12-24).md"))
+    articles = [c for c in chunks if c.article]
+    assert len({c.article for c in articles}) == 58  # 第一条 … 第五十八条
+    assert all(c.part == 0 for c in articles)  # none is long enough to split
+    tenth = by_article(chunks, "第十条")[0]
+    assert tenth.heading_path == ("中华人民共和国工会法", "第二章 工会组织")
+    assert tenth.text.startswith("第十条 ") and "第十一条" not in tenth.text
+    assert by_article(chunks, "第一条")[0].heading_path[-1] == "第一章 总则"  # "总 则" loses its space
+
+
+def test_labour_contract_law_keeps_sections_apart(corpus_file):
+    """RAGFlow collapses whole chapters once a law has 节; here each 条 stays its own chunk."""
+    _, chunks = split_file(corpus_file("劳动合同法(2012-12-28).md"))
+    fifty_seventh = by_article(chunks, "第五十七条")[0]
+    assert fifty_seventh.heading_path == ("中华人民共和国劳动合同法", "第五章 特别规定", "第二节 劳务派遣")
+    first_in_section = by_article(chunks, "第五十一条")[0]
+    assert first_in_section.heading_path[-1] == "第一节 集体合同"
+    # after the 章 closes, its 节 does not leak into the next chapter
+    assert by_article(chunks, "第七十三条")[0].heading_path == ("中华人民共和国劳动合同法", "第六章 监督检查")
+    labels = [c.article for c in chunks if c.article and c.part <= 1]
+    assert len(labels) == len(set(labels)) == 98
+
+
+def test_full_width_spaces_in_headings_and_articles(corpus_file):
+    doc, chunks = split_file(corpus_file("北京市实施《工会法》办法.md"))
+    assert doc.title == "北京市实施《中华人民共和国工会法》办法"
+    first = by_article(chunks, "第一条")[0]
+    assert first.heading_path[-1] == "第一章 总则"
+    assert "\u3000" not in " ".join(first.heading_path)
+    assert len({c.article for c in chunks if c.article}) == count_articles(doc.text)
+
+
+def test_every_chunk_is_an_exact_span_of_its_document(corpus_file):
+    for name in [
+        "劳动合同法(2012-12-28).md",
+        "认真学习贯彻党的二十届四中全会精神-齐静.txt",
+        "安全生产法(2021-06-10).md",
+    ]:
+        doc, chunks = split_file(corpus_file(name))
+        for chunk in chunks:
+            assert doc.text[chunk.start : chunk.end] == chunk.text
+
+
+def test_long_article_splits_on_paragraphs_and_keeps_its_label(corpus_file):
+    _, chunks = split_file(
+        corpus_file("女职工劳动保护特别规定(2012-04-28).md"), splitter=StatuteSplitter(article_cap=200)
+    )
+    parts = [c for c in chunks if c.part > 0]
+    assert parts, "an article over the cap must be split"
+    for label in {c.article for c in parts}:
+        pieces = by_article(chunks, label)
+        assert [p.part for p in pieces] == list(range(1, len(pieces) + 1))
+        assert all(len(p.text) <= 200 for p in pieces)
+        assert label in pieces[-1].search_text  # later parts still say which article they belong to
+
+
+def test_commentary_is_packed_into_prose_chunks_with_overlap(corpus_file):
+    doc, chunks = split_file(corpus_file("认真学习贯彻党的二十届四中全会精神-齐静.txt"))
+    assert doc.kind == "文章"
+    assert all(not c.article for c in chunks)
+    assert all(len(c.text) <= 600 for c in chunks)
+    assert sum(1 for c in chunks if len(c.text) >= 300) >= 4
+    seed = [c for c in chunks if "北京市集体合同条例" in c.text]
+    assert len(seed) == 1 and "《北京市实施〈中华人民共和国工会法〉办法》" in seed[0].text
+    assert "文章来自网络" not in doc.text  # reposting boilerplate is cleaned away
+
+
+def test_prose_overlap_repeats_one_short_sentence():
+    sentences = [f"这是第{i}句，用来测试重叠的切分是否正确。" for i in range(40)]
+    doc = SourceDocument(source="t.txt", title="t", kind="文章", text="".join(sentences))
+    chunks = StatuteSplitter(prose_min=100, prose_max=200, overlap_max=50).split(doc)
+    assert len(chunks) > 3
+    for before, after in itertools.pairwise(chunks):
+        assert after.start < before.end  # the last sentence of one chunk opens the next
+        assert before.text.endswith(doc.text[after.start : before.end])
+
+
+def test_court_case_splits_on_its_headings(corpus_file):
+    doc, chunks = split_file(
+        corpus_file("案例/处理加班费争议，如何分配举证责任.md"), source="案例/处理加班费争议，如何分配举证责任.md"
+    )
+    assert doc.kind == "案例"
+    sections = [c.heading_path[-1] for c in chunks]
+    assert sections[0] == "基本案情" and "案例分析" in sections
+    assert all(c.heading_path[0] == doc.title for c in chunks)
+
+
+def test_inline_article_references_do_not_start_articles():
+    text = (
+        "# 案例\n\n<!-- INFO END -->\n\n## 案例分析\n\n"
+        "《劳动法》第四十四条规定：应当支付加班费。\n\n第四十四条 行首的才是条文。"
+    )
+    assert count_articles(text) == 1
