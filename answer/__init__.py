@@ -1,0 +1,1 @@
+"""Question → retrieve → compose → cited Answer. Extractive by default; an LLM when configured."""

@@ -1,0 +1,48 @@
+"""What the answer step returns: the text, its numbered citations, and whether it refused."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the [n] marker in the answer text
+    title: str
+    article: str  # "第十九条", or "" for prose
+    heading_path: tuple[str, ...]
+    date: str
+    quote: str  # the sentence(s) the answer took from this passage
+    source: str  # file name
+    chunk_id: str
+    text: str  # the whole passage, for the source panel
+    newer_version: str = ""  # title (date) of a newer version of the same law, when one exists
+
+    @property
+    def label(self) -> str:
+        """《标题》第X条（日期）; a title quoted inside a title takes 〈〉, as in print."""
+        title = self.title.replace("《", "〈").replace("》", "〉")
+        label = f"《{title}》{self.article}"
+        return f"{label}（{self.date}）" if self.date else label
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    generator: str = "extractive"  # "extractive" or the LLM model name
+    notice: str = ""  # e.g. "生成服务不可用，已改用原文摘录"
+    search_query: str = ""  # the question as searched (after merging a follow-up with its context)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for citation, item in zip(self.citations, data["citations"], strict=True):
+            item["heading_path"] = list(citation.heading_path)
+            item["label"] = citation.label
+        return data
+
+    def sources_markdown(self) -> str:
+        return "\n".join(f"[{c.n}] {c.label}" for c in self.citations)

@@ -1,0 +1,120 @@
+"""The answer step: question (+ history) → retrieve → refuse, or compose with citations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from answer.extractive import ExtractiveComposer
+from answer.followup import merge_follow_up
+from answer.llm import LLMGenerator
+from answer.records import Answer
+from index.retriever import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+REFUSAL = (
+    "抱歉，知识库里没有找到与这个问题相关的规定，无法据此回答。"
+    "可以换个说法再问（例如写明地区、单位类型或具体事项），"
+    "也可以拨打 12351 职工服务热线咨询。"
+)
+FALLBACK_NOTICE = "生成服务暂时不可用，以下为法规原文摘录。"
+
+
+class AnswerService:
+    """Answers from the documents only. Refuses when the retriever's relevance signal is below `refuse_below`."""
+
+    def __init__(
+        self, retriever: HybridRetriever, generator: LLMGenerator | None = None, refuse_below: float = 0.5
+    ) -> None:
+        if not 0.0 <= refuse_below <= 1.0:
+            raise ValueError("refuse_below must be within [0, 1]")
+        self.retriever = retriever  # replaced whole when a new index version goes live
+        self.generator = generator
+        self.refuse_below = refuse_below
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        answer = None
+        for answer in self.stream(question, history):
+            pass
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: list[str] | None = None) -> Iterator[Answer]:
+        """Partial answers while an LLM writes (text only), then the final answer with citations."""
+        started = time.perf_counter()
+        retriever = self.retriever  # one index version for the whole answer, even if a swap happens meanwhile
+        search_query = self._search_query(question, history or [])
+        documents = retriever.invoke(search_query)
+        retrieved = time.perf_counter()
+        relevance = documents[0].metadata["relevance"] if documents else 0.0
+        timings = {"retrieve_ms": (retrieved - started) * 1000}
+        if relevance < self.refuse_below:
+            yield self._refusal(question, search_query, timings, started)
+            return
+        keyword = retriever.index.keyword
+        composer = ExtractiveComposer(tokenize=keyword.tokenizer, weight=keyword.idf)
+        expanded = retriever.expander.expand(search_query) if retriever.expander else search_query
+        answer = None
+        if self.generator is not None:
+            answer = yield from self._generate(question, search_query, documents, timings, started)
+        if answer is None:
+            answer = composer.compose(question, expanded, documents)
+            if self.generator is not None:
+                answer.notice = FALLBACK_NOTICE
+            if answer.refused:
+                answer.text = REFUSAL
+        answer.search_query = search_query
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        answer.timings = {k: round(v, 2) for k, v in timings.items()}
+        yield answer
+
+    def _generate(self, question, search_query, documents, timings, started) -> Iterator[Answer]:
+        text = ""
+        try:
+            for token in self.generator.stream(question, documents):
+                if not text:
+                    timings["first_token_ms"] = (time.perf_counter() - started) * 1000
+                text += token
+                yield Answer(question=question, text=text, generator=self.generator.config.model)
+        except Exception as exc:  # any client, network or server failure: fall back, never fail the user
+            log.warning("LLM generation failed, falling back to extractive answer: %s", exc)
+            return None
+        if not text.strip():
+            return None
+        return self.generator.finish(question, text, documents, search_query)
+
+    def _search_query(self, question: str, history: list[str]) -> str:
+        if not history:
+            return question.strip()
+        if self.generator is not None:
+            try:
+                return self.generator.condense(question, history)
+            except Exception as exc:
+                log.warning("LLM condense failed, using the rule-based merge: %s", exc)
+        return merge_follow_up(question, history)
+
+    @staticmethod
+    def _refusal(question: str, search_query: str, timings: dict, started: float) -> Answer:
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return Answer(
+            question=question,
+            text=REFUSAL,
+            refused=True,
+            search_query=search_query,
+            timings={k: round(v, 2) for k, v in timings.items()},
+        )
+
+
+def build_service(settings) -> AnswerService:
+    """The service the app, the CLI and eval use: live index, configured embedder, optional LLM."""
+    from answer.llm import LLMConfig
+    from index.retriever import open_retriever
+
+    generator = None
+    if settings.llm_enabled:
+        config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
+        generator = LLMGenerator(config)
+    retriever = open_retriever(settings.index_dir, settings.embed_model)
+    return AnswerService(retriever, generator, settings.refuse_below)
