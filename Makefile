@@ -7,7 +7,7 @@ DEV_QUESTIONS ?= ../shared/eval/dev.jsonl
 LAWS_DIR ?= ../shared/corpus/laws
 export INDEX_DIR
 
-.PHONY: install test test-fast lint ingest eval bench bench-scale clean
+.PHONY: install run test test-fast lint ingest eval bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+run: install
+	$(PY) app.py
 
 test: install
 	$(PY) -m pytest -q

@@ -35,11 +35,8 @@ class AnswerService:
         self.refuse_below = refuse_below
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        answer = None
-        for answer in self.stream(question, history):
-            pass
-        assert answer is not None
-        return answer
+        *_, final = self.stream(question, history)
+        return final
 
     def stream(self, question: str, history: list[str] | None = None) -> Iterator[Answer]:
         """Partial answers while an LLM writes (text only), then the final answer with citations."""

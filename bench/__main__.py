@@ -47,6 +47,7 @@ def latencies_ms(search, questions: list[str], repeat: int = 3) -> tuple[float, 
 
 
 def bench_union(settings: Settings, questions: list[str], model: str, work: Path) -> None:
+    from answer.service import AnswerService
     from index.builder import build_index
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
@@ -69,11 +70,19 @@ def bench_union(settings: Settings, questions: list[str], model: str, work: Path
     _, alone_s = timed(embedder.embed_array, sample)
     rate = len(sample) / alone_s
     say(f"嵌入模型单独: {rate:.1f} 段/s（同一批文本前 {len(sample)} 段）")
-    say(f"流水线开销: 冷启动 {cold_s:.1f} s / 纯嵌入估计 {cold.chunks / rate:.1f} s = {cold_s * rate / cold.chunks:.2f}x")
+    say(
+        f"流水线开销: 冷启动 {cold_s:.1f} s / 纯嵌入估计 {cold.chunks / rate:.1f} s "
+        f"= {cold_s * rate / cold.chunks:.2f}x"
+    )
 
     retriever = open_retriever(work / "index", model)
     p50, p95 = latencies_ms(retriever.invoke, questions)
     say(f"查询延迟（混合检索，{len(questions)} 题 × 3）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
+    service = AnswerService(retriever)
+    p50, p95 = latencies_ms(service.ask, questions)
+    say(f"回答延迟（检索+摘录作答，无 LLM）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
+    p50, p95 = latencies_ms(lambda q: next(iter(service.stream(q))), questions)
+    say(f"界面首个输出（stream 的第一次产出）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
     say(f"峰值内存: {peak_memory_mb():.0f} MB")
 
 
@@ -122,7 +131,10 @@ def bench_scale(settings: Settings, laws: Path, questions_path: Path, fast_model
     p50, p95 = latencies_ms(retriever.invoke, questions)
     say(f"混合检索延迟（全量，{fast_model}）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
     scored = evaluate(load_questions(questions_path), retriever, 5)
-    say(f"dev 命中（全量，混合，{fast_model}）: hits@5 {scored['hits_at_5']}/{scored['answerable']}，MRR {scored['mrr']:.3f}")
+    say(
+        f"dev 命中（全量，混合，{fast_model}）: "
+        f"hits@5 {scored['hits_at_5']}/{scored['answerable']}，MRR {scored['mrr']:.3f}"
+    )
     keyword_only = retriever.model_copy(update={"dense_weight": 0.0})
     scored = evaluate(load_questions(questions_path), keyword_only, 5)
     say(f"dev 命中（全量，仅关键词）: hits@5 {scored['hits_at_5']}/{scored['answerable']}，MRR {scored['mrr']:.3f}")

@@ -1,0 +1,60 @@
+"""The web app: Gradio chat at /, REST API under /api, one server. Run: python app.py (or make run)."""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: otherwise it calls out at launch (analytics, hub look-ups).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import logging
+import sys
+
+from fastapi import FastAPI
+
+from settings import Settings
+
+log = logging.getLogger("app")
+
+
+def ensure_index(settings: Settings) -> None:
+    """First start: build the index from the bundled documents, with progress."""
+    from index.store import current_version
+    from ingest.__main__ import main as ingest
+
+    if current_version(settings.index_dir) is None:
+        print(f"首次启动：从 {settings.docs_dir} 建立索引…", flush=True)
+        if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
+            raise SystemExit("建立索引失败，见上面的信息")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    import gradio as gr
+
+    from answer.service import build_service
+    from web.api import api_router
+    from web.feedback import FeedbackStore
+    from web.ui import CSS, build_ui
+
+    service = build_service(settings)
+    app = FastAPI(title="工会政策问答 API", description="依据工会与劳动法规回答问题，附条文出处。")
+    app.include_router(api_router(service))
+    demo = build_ui(service, FeedbackStore(settings.feedback_db))
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"])
+
+
+def main() -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO)
+    settings = Settings.from_env()
+    ensure_index(settings)
+    app = create_app(settings)
+    print(f"工会政策问答：http://{settings.host}:{settings.port}/", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""End to end in headless Chromium: ask in the chat, see a cited answer; hostile text stays text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 390, "height": 844}
+        )
+        yield context
+        context.close()
+
+
+def ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+
+
+def test_worker_asks_the_seed_question_and_sees_cited_regulations(live_app, browser):
+    page = browser.new_page()
+    page.goto(live_app["url"] + "/")
+    ask(page, "北京工会要修改哪些法规?")
+    answer = page.locator("#chat .message.bot, #chat [data-testid='bot']").last
+    answer.get_by_text("北京市集体合同条例").first.wait_for(timeout=60_000)
+    page.locator("#sources .source-card").first.wait_for(timeout=30_000)
+    assert "北京市集体合同条例" in page.locator("#sources").inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-seed-question.png"), full_page=True)
+
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.get_by_text("谢谢反馈").first.wait_for(timeout=10_000)
+    with sqlite3.connect(live_app["feedback_db"]) as db:
+        rows = db.execute("SELECT rating, question, citations FROM feedback").fetchall()
+    assert rows and rows[-1][0] == 1 and rows[-1][1] == "北京工会要修改哪些法规?" and "齐静" in rows[-1][2]
+
+
+def test_document_text_is_escaped_not_executed(live_app, browser):
+    page = browser.new_page()
+    page.goto(live_app["url"] + "/")
+    ask(page, "测试用恶意条例第一条的链接和脚本是什么?")
+    page.locator("#sources .source-card").first.wait_for(timeout=60_000)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("a[href*='evil.example']").count() == 0
+    assert page.locator("#chat img[src='x'], #sources img").count() == 0
+    assert "<script>" in page.locator("#sources").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-escaping.png"), full_page=True)

@@ -1,0 +1,1 @@
+"""The web surface: a Gradio chat for workers and a REST API, on one FastAPI server."""

@@ -1,0 +1,125 @@
+"""The workers' chat: Gradio Blocks in Chinese, readable on a phone.
+
+Everything that comes from a document is escaped before it is shown — a document containing
+<script>, <img onerror> or a markdown link renders as plain text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import gradio as gr
+
+from answer.records import Answer
+from answer.service import AnswerService
+from web.api import question_problem
+from web.feedback import FeedbackStore
+
+EXAMPLES = [
+    "北京工会要修改哪些法规?",
+    "老板能兼任工会主席吗?",
+    "女职工生育能休多少天产假?",
+    "公司不跟我签劳动合同,能要求赔偿吗?",
+    "工作满三年了,每年能休几天带薪年假?",
+]
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+CSS = """
+.gradio-container { max-width: 860px !important; margin: auto; }
+.source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+.source-card h4 { margin: 0 0 4px 0; font-size: 15px; }
+.source-card .path { color: #57606a; font-size: 12px; }
+.source-card .quote { background: #fff8c5; }
+.source-card p { white-space: pre-wrap; margin: 6px 0 0 0; line-height: 1.6; }
+.notice { color: #9a6700; }
+@media (max-width: 600px) { .gradio-container { padding: 4px !important; } }
+"""
+
+
+def escape_for_chat(text: str) -> str:
+    """Plain text for a markdown-rendering chat bubble: no HTML, no markdown syntax."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def chat_text(answer: Answer) -> str:
+    text = escape_for_chat(answer.text)
+    if answer.notice:
+        text += f"\n\n（{escape_for_chat(answer.notice)}）"
+    if answer.citations:
+        text += "\n\n**出处**\n" + "\n".join(f"{escape_for_chat(f'[{c.n}] {c.label}')}  " for c in answer.citations)
+    return text
+
+
+def sources_html(answer: Answer | None) -> str:
+    if answer is None or not answer.citations:
+        return "<p>提问后，这里显示回答所引用的条文全文。</p>"
+    cards = []
+    for citation in answer.citations:
+        body = html.escape(citation.text)
+        if citation.quote:
+            for sentence in re.findall(r".+?\[\d+\]|.+$", citation.quote) or [citation.quote]:
+                piece = html.escape(sentence)
+                body = body.replace(piece, f'<span class="quote">{piece}</span>', 1)
+        newer = (
+            f'<div class="notice">有更新的版本：{html.escape(citation.newer_version)}</div>'
+            if citation.newer_version
+            else ""
+        )
+        cards.append(
+            f'<div class="source-card" id="source-{citation.n}"><h4>[{citation.n}] {html.escape(citation.label)}</h4>'
+            f'<div class="path">{html.escape(" › ".join(citation.heading_path))}</div>{newer}<p>{body}</p></div>'
+        )
+    return "".join(cards)
+
+
+def build_ui(service: AnswerService, feedback: FeedbackStore) -> gr.Blocks:
+    with gr.Blocks(title="工会政策问答") as demo:
+        gr.Markdown(
+            "## 工会政策问答\n"
+            "依据工会法、劳动合同法等法规和北京市总工会文章作答，每句话都标明出处；知识库里没有的，会直说。"
+        )
+        answers = gr.State({})  # assistant message index → Answer.to_dict(), for 👍/👎
+        chatbot = gr.Chatbot(label="对话", height=460, feedback_options=("Like", "Dislike"), elem_id="chat")
+        with gr.Row(equal_height=True):
+            box = gr.Textbox(
+                placeholder="输入问题，例如：老板能兼任工会主席吗？", show_label=False, scale=5, elem_id="question"
+            )
+            send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
+        gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
+        new_chat = gr.Button("新对话", size="sm")
+        gr.Markdown("### 引用的条文")
+        sources = gr.HTML(sources_html(None), elem_id="sources")
+
+        def respond(message: str, chat: list, answered: dict):
+            chat = list(chat or [])
+            problem = question_problem(message or "")
+            if problem:
+                yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
+                return
+            previous = [m["content"] for m in chat if m["role"] == "user"]
+            chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
+            answer = None
+            for answer in service.stream(message, [_plain(p) for p in previous]):
+                chat[-1] = {"role": "assistant", "content": chat_text(answer)}
+                yield chat, gr.update(), "", answered
+            if answer is not None:
+                answered = {**answered, str(len(chat) - 1): answer.to_dict()}
+                yield chat, sources_html(answer), "", answered
+
+        def on_like(data: gr.LikeData, answered: dict):
+            answer = answered.get(str(data.index[0] if isinstance(data.index, list | tuple) else data.index))
+            if answer is not None:
+                feedback.record(answer, liked=bool(data.liked))
+                gr.Info("谢谢反馈！")
+
+        outputs = [chatbot, sources, box, answers]
+        send.click(respond, [box, chatbot, answers], outputs)
+        box.submit(respond, [box, chatbot, answers], outputs)
+        chatbot.like(on_like, [answers], None)
+        new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs)
+    return demo
+
+
+def _plain(escaped: str) -> str:
+    """Undo escape_for_chat for a user's own earlier question (history for follow-ups)."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", escaped))
