@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from answer.extractive import ExtractiveComposer
 from answer.followup import merge_follow_up
 from answer.llm import LLMGenerator
 from answer.records import Answer
+from index.live import LiveIndex
 from index.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -26,13 +28,21 @@ class AnswerService:
     """Answers from the documents only. Refuses when the retriever's relevance signal is below `refuse_below`."""
 
     def __init__(
-        self, retriever: HybridRetriever, generator: LLMGenerator | None = None, refuse_below: float = 0.5
+        self,
+        retriever: HybridRetriever | LiveIndex,
+        generator: LLMGenerator | None = None,
+        refuse_below: float = 0.5,
     ) -> None:
         if not 0.0 <= refuse_below <= 1.0:
             raise ValueError("refuse_below must be within [0, 1]")
-        self.retriever = retriever  # replaced whole when a new index version goes live
+        self._source = retriever
         self.generator = generator
         self.refuse_below = refuse_below
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the version live right now."""
+        return self._source.retriever() if isinstance(self._source, LiveIndex) else self._source
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         *_, final = self.stream(question, history)
@@ -63,6 +73,7 @@ class AnswerService:
             if answer.refused:
                 answer.text = REFUSAL
         answer.search_query = search_query
+        _mark_superseded(answer, documents, retriever.index)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         yield answer
@@ -104,14 +115,29 @@ class AnswerService:
         )
 
 
+def _mark_superseded(answer: Answer, documents, index) -> None:
+    """A citation of an older version of a law says that a newer one exists."""
+    superseded = index.superseded
+    doc_of = {d.id: d.metadata["doc_id"] for d in documents}
+    notes = [answer.notice] if answer.notice else []
+    for i, citation in enumerate(answer.citations):
+        newer_id = superseded.get(doc_of.get(citation.chunk_id, ""))
+        newer = index.document(newer_id) if newer_id else None
+        if newer:
+            label = f"《{newer['title']}》（{newer['date']}）"
+            answer.citations[i] = replace(citation, newer_version=label)
+            notes.append(f"[{citation.n}] 引用的是旧版本，已有新版本{label}")
+    answer.notice = "；".join(notes)
+
+
 def build_service(settings) -> AnswerService:
     """The service the app, the CLI and eval use: live index, configured embedder, optional LLM."""
     from answer.llm import LLMConfig
-    from index.retriever import open_retriever
+    from index.embedders import make_embedder
 
     generator = None
     if settings.llm_enabled:
         config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
         generator = LLMGenerator(config)
-    retriever = open_retriever(settings.index_dir, settings.embed_model)
-    return AnswerService(retriever, generator, settings.refuse_below)
+    live = LiveIndex(settings.index_dir, make_embedder(settings.embed_model))
+    return AnswerService(live, generator, settings.refuse_below)

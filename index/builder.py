@@ -9,6 +9,7 @@ from pathlib import Path
 from index.cache import EmbeddingCache
 from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
 from index.store import Manifest, write_version
+from ingest.metadata import link_versions
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import SPLITTER_VERSION
 
@@ -38,12 +39,16 @@ def build_index(
     counts: dict[str, int] = {}
     for chunk in chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    superseded = link_versions(documents)
     manifest = Manifest(
         embedder=cache.embedder.name,
         dimension=cache.embedder.dimension,
         splitter_version=SPLITTER_VERSION,
-        documents=[{**d.describe(), "chunks": counts.get(d.doc_id, 0)} for d in documents],
+        documents=[
+            {**d.describe(), "chunks": counts.get(d.doc_id, 0), "superseded_by": superseded.get(d.doc_id, "")}
+            for d in documents
+        ],
         chunk_count=len(chunks),
     )
-    folder = write_version(Path(root), manifest, chunks, vectors, keyword)
+    folder = write_version(Path(root), manifest, documents, chunks, vectors, keyword)
     return BuildReport(folder, len(documents), len(chunks), embedded, embed_seconds, time.perf_counter() - started)

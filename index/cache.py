@@ -56,6 +56,16 @@ class EmbeddingCache:
             return np.zeros((0, self.embedder.dimension), np.float32), 0
         return np.stack([self._rows[k] for k in keys]), len(missing)
 
+    def prime(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Remember vectors computed elsewhere (a live index) for texts the cache lacks."""
+        missing = {}
+        for text, vector in zip(texts, vectors, strict=True):
+            key = sha1(text)
+            if key not in self._rows:
+                missing[key] = vector
+        if missing:
+            self._write_shard(list(missing), np.stack(list(missing.values())))
+
     def _write_shard(self, keys: list[str], vectors: np.ndarray) -> None:
         name = f"shard-{time.time_ns()}-{os.getpid()}"
         tmp = self.folder / f".{name}.npz"

@@ -44,6 +44,7 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     expander: QueryExpander | None = None
     expand_dense: bool = True
+    superseded_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # older versions of a law rank lower
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         hits = self.search(query)
@@ -71,8 +72,18 @@ class HybridRetriever(BaseRetriever):
         dense = self.index.dense.reconstruct_batch(candidates) @ vector
         keyword = keyword_scores[candidates] if keyword_scores is not None else np.zeros(len(candidates))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * _scale_by_max(keyword)
+        fused = np.where(self._demoted(query, candidates), fused * self.superseded_weight, fused)
         order = np.argsort(-fused, kind="stable")[: self.k]
         return [Hit(int(candidates[i]), float(fused[i]), float(dense[i]), float(keyword[i])) for i in order]
+
+    def _demoted(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """Chunks of superseded versions, unless the question names that version's year."""
+        demoted = self.index.superseded_rows[rows]
+        for i in np.flatnonzero(demoted):
+            year = self.index.chunks[rows[i]].date[:4]
+            if year and year in query:
+                demoted[i] = False
+        return demoted
 
     def relevance(self, query: str, hits: list[Hit]) -> float:
         """How likely the documents answer `query`, in [0, 1]; below ~0.5 they do not.

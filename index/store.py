@@ -9,6 +9,7 @@ whole index. No pickles: JSON, FAISS's own format and bm25s's .npy/.json files.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -20,9 +21,9 @@ import faiss
 import numpy as np
 
 from index.keyword import KeywordIndex
-from ingest.records import Chunk
+from ingest.records import Chunk, SourceDocument
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents.jsonl with the documents' text
 KEEP_VERSIONS = 5
 
 
@@ -35,7 +36,7 @@ class Manifest:
     embedder: str
     dimension: int
     splitter_version: str
-    documents: list[dict]  # SourceDocument.describe() for each document
+    documents: list[dict]  # SourceDocument.describe() for each document, plus chunks, superseded_by
     chunk_count: int
     created_at: str = ""
     format_version: int = FORMAT_VERSION
@@ -58,6 +59,20 @@ class SearchIndex:
     def version(self) -> str:
         return self.folder.name
 
+    @property
+    def superseded(self) -> dict[str, str]:
+        """doc_id → doc_id of its newest version, for older versions of a law."""
+        return {d["doc_id"]: d["superseded_by"] for d in self.manifest.documents if d.get("superseded_by")}
+
+    @functools.cached_property
+    def superseded_rows(self) -> np.ndarray:
+        """True for chunks of a document a newer version supersedes."""
+        old = self.superseded
+        return np.array([c.doc_id in old for c in self.chunks], dtype=bool)
+
+    def document(self, doc_id: str) -> dict | None:
+        return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)
+
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if self.dense.ntotal == 0:
             return []
@@ -66,9 +81,17 @@ class SearchIndex:
 
 
 def write_version(
-    root: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, keyword: KeywordIndex
+    root: Path,
+    manifest: Manifest,
+    documents: list[SourceDocument],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    keyword: KeywordIndex,
 ) -> Path:
-    """Write a complete new version beside the live one, then make it live."""
+    """Write a complete new version beside the live one, then make it live.
+
+    The documents' text is stored too, so later changes (add, remove, rebuild) need no source files.
+    """
     if len(vectors) != len(chunks) or len(chunks) != manifest.chunk_count:
         raise ValueError("chunks, vectors and manifest disagree on the number of chunks")
     stamp = datetime.now(UTC)
@@ -79,6 +102,9 @@ def write_version(
     with open(staging / "chunks.jsonl", "w", encoding="utf-8") as out:
         for chunk in chunks:
             out.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    with open(staging / "documents.jsonl", "w", encoding="utf-8") as out:
+        for doc in documents:
+            out.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
     dense = faiss.IndexFlatIP(manifest.dimension)
     if len(vectors):
         dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -130,6 +156,11 @@ def read_manifest(folder: Path) -> Manifest:
     if data.get("format_version") != FORMAT_VERSION:
         raise IndexUnavailable(f"索引格式版本 {data.get('format_version')} 不受支持，请重新构建索引（make ingest）")
     return Manifest(**data)
+
+
+def read_documents(folder: Path) -> list[SourceDocument]:
+    with open(folder / "documents.jsonl", encoding="utf-8") as lines:
+        return [SourceDocument(**json.loads(line)) for line in lines]
 
 
 def open_index(root: Path, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:

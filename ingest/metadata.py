@@ -134,3 +134,26 @@ def describe(text: str, source: str, has_articles: bool) -> SourceDocument:
         revised=revised,
         date=version,
     )
+
+
+def version_key(title: str) -> str:
+    """Titles that name the same law: 《》〈〉, spaces and the 中华人民共和国 prefix do not count."""
+    return re.sub(r"[《》〈〉<>\s\u3000]", "", title).removeprefix("中华人民共和国")
+
+
+def link_versions(documents: list[SourceDocument]) -> dict[str, str]:
+    """doc_id → doc_id of the newest version, for every document a newer one supersedes.
+
+    Versions are documents with the same title and different dates (行政复议法 2017 and 2023).
+    """
+    groups: dict[str, list[SourceDocument]] = {}
+    for doc in documents:
+        if doc.date:
+            groups.setdefault(version_key(doc.title), []).append(doc)
+    superseded = {}
+    for versions in groups.values():
+        newest = max(versions, key=lambda d: d.date)
+        for doc in versions:
+            if doc.date < newest.date:
+                superseded[doc.doc_id] = newest.doc_id
+    return superseded

@@ -1,0 +1,257 @@
+"""Admin changes to the indexed documents: add, remove, replace, rebuild, roll back.
+
+Documents are keyed by content hash. A change reads the live version's documents and chunks,
+splits only the new documents, embeds only text the cache has not seen, and writes a new version
+beside the live one before switching to it — so a crash or kill leaves the old version serving,
+and a rejected file changes nothing. Writers are serialised with a lock file; every action is
+appended to an audit log.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from index.builder import build_index
+from index.cache import EmbeddingCache
+from index.store import IndexUnavailable, current_version, list_versions, open_index, read_documents, set_current
+from ingest.loaders import LoadError
+from ingest.metadata import describe
+from ingest.pipeline import FileError, read_document
+from ingest.records import Chunk, SourceDocument
+from ingest.splitter import StatuteSplitter, count_articles
+
+# Letters, digits, CJK and the punctuation law titles use; no path separators, no control characters.
+_SAFE_NAME = re.compile(r"^[\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef()（）《》〈〉【】\[\] .,，、·_+-]+$")
+
+
+class LibraryError(Exception):
+    """An admin request that cannot be carried out; the message says why."""
+
+
+def check_name(name: str) -> None:
+    """Refuse names that could escape a folder or confuse a listing (../x.md, a\\b.md, control characters)."""
+    if not name or len(name) > 200 or name.startswith(".") or ".." in name or "/" in name or "\\" in name:
+        raise LoadError(f"文件名不合法：{name!r}（不能包含路径、“..”或以“.”开头）")
+    if not _SAFE_NAME.match(name):
+        raise LoadError(f"文件名含有不允许的字符：{name!r}")
+
+
+@dataclass
+class ChangeReport:
+    action: str
+    version: str | None = None  # the new live version; None when nothing changed
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return self.version is not None
+
+    def summary(self) -> str:
+        parts = []
+        if self.added:
+            parts.append("已入库：" + "、".join(f"《{t}》" for t in self.added))
+        if self.removed:
+            parts.append("已删除：" + "、".join(f"《{t}》" for t in self.removed))
+        parts.extend(f"未处理 {e}" for e in self.errors)
+        if self.changed:
+            parts.append(f"新索引版本 {self.version} 已生效（新向量化 {self.embedded} 段，用时 {self.seconds:.1f} 秒）")
+        else:
+            parts.append("索引未改动")
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            "action": self.action,
+            "changed": self.changed,
+            "version": self.version,
+            "added": self.added,
+            "removed": self.removed,
+            "errors": [{"file": e.source, "reason": e.reason} for e in self.errors],
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "message": self.summary(),
+        }
+
+
+class Library:
+    def __init__(self, root: Path, cache: EmbeddingCache, splitter: StatuteSplitter | None = None) -> None:
+        self.root = Path(root)
+        self.cache = cache
+        self.splitter = splitter or StatuteSplitter()
+        self.audit_path = self.root / "audit.jsonl"
+
+    # -- reading -------------------------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        """The live documents as listed in the manifest (with chunk counts and superseded_by)."""
+        if current_version(self.root) is None:
+            return []
+        return open_index(self.root).manifest.documents
+
+    def find(self, ref: str) -> dict:
+        """A live document by doc id (or its prefix), source file name or exact title."""
+        ref = ref.strip()
+        matches = [
+            d
+            for d in self.documents()
+            if ref and (d["doc_id"].startswith(ref) or ref in (d["source"], d["title"], Path(d["source"]).name))
+        ]
+        if not matches:
+            raise LibraryError(f"没有找到文档：{ref}")
+        if len(matches) > 1:
+            raise LibraryError(f"“{ref}”对应多个文档，请用文档编号：" + "、".join(d["doc_id"] for d in matches))
+        return matches[0]
+
+    def preview(self, ref: str) -> list[Chunk]:
+        """How a document was split: its chunks in order, each with heading path and article label."""
+        doc = self.find(ref)
+        return [c for c in open_index(self.root).chunks if c.doc_id == doc["doc_id"]]
+
+    # -- changing ------------------------------------------------------------------------------
+    def add(self, files: list[tuple[Path, str]], actor: str = "cli") -> ChangeReport:
+        """Files (path on disk, name to show) join the live documents."""
+        with self._writing("add", actor) as report:
+            documents, chunks = self._live()
+            new_docs = self._load(files, documents, report)
+            if new_docs:
+                self._write(
+                    report, documents + new_docs, chunks + [c for d in new_docs for c in self.splitter.split(d)]
+                )
+                report.added = [d.title for d in new_docs]
+        return report
+
+    def remove(self, ref: str, actor: str = "cli") -> ChangeReport:
+        with self._writing("remove", actor, ref) as report:
+            target = self.find(ref)
+            documents, chunks = self._live()
+            keep = [d for d in documents if d.doc_id != target["doc_id"]]
+            self._write(report, keep, [c for c in chunks if c.doc_id != target["doc_id"]])
+            report.removed = [target["title"]]
+        return report
+
+    def replace(self, ref: str, file: tuple[Path, str], actor: str = "cli") -> ChangeReport:
+        """The new file takes the old document's place; if the new file is rejected, nothing changes."""
+        with self._writing("replace", actor, ref) as report:
+            target = self.find(ref)
+            documents, chunks = self._live()
+            keep = [d for d in documents if d.doc_id != target["doc_id"]]
+            new_docs = self._load([file], keep, report)
+            if new_docs:
+                new_chunks = [c for d in new_docs for c in self.splitter.split(d)]
+                self._write(report, keep + new_docs, [c for c in chunks if c.doc_id != target["doc_id"]] + new_chunks)
+                report.removed, report.added = [target["title"]], [new_docs[0].title]
+        return report
+
+    def rebuild(self, actor: str = "cli") -> ChangeReport:
+        """Re-describe and re-split every document from its stored text (e.g. after a splitter change)."""
+        with self._writing("rebuild", actor) as report:
+            documents, _ = self._live()
+            fresh = [describe(d.text, d.source, count_articles(d.text) >= 2) for d in documents]
+            self._write(report, fresh, [c for d in fresh for c in self.splitter.split(d)])
+        return report
+
+    def rollback(self, actor: str = "cli") -> ChangeReport:
+        """Make the version before the live one live again."""
+        with self._writing("rollback", actor) as report:
+            versions, live = list_versions(self.root), current_version(self.root)
+            older = [v for v in versions if live is None or v < live]
+            if not older:
+                raise LibraryError("没有更早的索引版本可以回滚")
+            set_current(self.root, older[-1])
+            report.version = older[-1]
+        return report
+
+    # -- internals -----------------------------------------------------------------------------
+    def _live(self) -> tuple[list[SourceDocument], list[Chunk]]:
+        live = current_version(self.root)
+        if live is None:
+            return [], []
+        index = open_index(self.root)
+        # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
+        self.cache.prime([c.search_text for c in index.chunks], index.dense.reconstruct_n(0, index.dense.ntotal))
+        return read_documents(index.folder), index.chunks
+
+    def _load(
+        self, files: list[tuple[Path, str]], existing: list[SourceDocument], report: ChangeReport
+    ) -> list[SourceDocument]:
+        by_hash = {d.content_hash: d for d in existing}
+        names = {d.source for d in existing}
+        loaded: list[SourceDocument] = []
+        for path, name in files:
+            try:
+                check_name(name)
+                doc = read_document(Path(path), name)
+            except LoadError as exc:
+                report.errors.append(FileError(name, str(exc)))
+                continue
+            if doc.content_hash in by_hash:
+                twin = by_hash[doc.content_hash]
+                report.errors.append(
+                    FileError(name, f"与已有文档《{twin.title}》（{twin.source}）内容相同，未重复入库")
+                )
+            elif name in names:
+                report.errors.append(FileError(name, "已有同名文档；要更新它请用“替换”，或改名后作为新版本上传"))
+            elif not self.splitter.split(doc):
+                report.errors.append(FileError(name, "没有可索引的正文"))
+            else:
+                loaded.append(doc)
+                by_hash[doc.content_hash] = doc
+                names.add(name)
+        return loaded
+
+    def _write(self, report: ChangeReport, documents: list[SourceDocument], chunks: list[Chunk]) -> None:
+        if not documents:
+            raise LibraryError("不能删除最后一个文档：索引至少要有一个文档")
+        built = build_index(self.root, documents, chunks, self.cache)
+        report.version, report.embedded = built.folder.name, built.embedded
+
+    @contextmanager
+    def _writing(self, action: str, actor: str, target: str = "") -> Iterator[ChangeReport]:
+        report = ChangeReport(action)
+        started = time.perf_counter()
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: the CLI and the app may both be admins
+            try:
+                yield report
+            except (LibraryError, IndexUnavailable) as exc:
+                report.seconds = time.perf_counter() - started
+                self._audit(actor, action, target, report, str(exc))
+                raise
+            report.seconds = time.perf_counter() - started
+            self._audit(actor, action, target, report, "")
+
+    def _audit(self, actor: str, action: str, target: str, report: ChangeReport, failure: str) -> None:
+        entry = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "who": actor,
+            "action": action,
+            "target": target or ", ".join(e.source for e in report.errors) or ", ".join(report.added),
+            "result": "failed: " + failure if failure else ("ok" if report.changed else "unchanged"),
+            "version": report.version,
+            "added": report.added,
+            "removed": report.removed,
+            "errors": [str(e) for e in report.errors],
+        }
+        with open(self.audit_path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+
+    def audit(self, limit: int = 200) -> list[dict]:
+        if not self.audit_path.exists():
+            return []
+        lines = self.audit_path.read_text("utf-8").splitlines()[-limit:]
+        return [json.loads(line) for line in reversed(lines)]
