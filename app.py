@@ -30,17 +30,30 @@ def ensure_index(settings: Settings) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    from functools import partial
+
     import gradio as gr
 
     from answer.service import build_service
+    from index.cache import EmbeddingCache
+    from index.embedders import make_embedder
+    from index.library import Library
+    from web.admin_api import admin_router
+    from web.admin_ui import build_admin_tab
     from web.api import api_router
-    from web.feedback import FeedbackStore
+    from web.auth import AdminAuth
     from web.ui import CSS, build_ui
+    from web.usage import UsageStore
 
     service = build_service(settings)
+    usage = UsageStore(settings.usage_db)
+    # The admin side embeds with its own model instance, so an upload never holds up workers' questions.
+    library = Library(settings.index_dir, EmbeddingCache(settings.cache_dir, make_embedder(settings.embed_model)))
+    auth = AdminAuth(settings.admin_password, settings.admin_password_hash)
     app = FastAPI(title="工会政策问答 API", description="依据工会与劳动法规回答问题，附条文出处。")
-    app.include_router(api_router(service))
-    demo = build_ui(service, FeedbackStore(settings.feedback_db))
+    app.include_router(api_router(service, usage))
+    app.include_router(admin_router(library, usage, auth))
+    demo = build_ui(service, usage, admin=partial(build_admin_tab, library, usage, auth))
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"])
 
 

@@ -18,7 +18,9 @@ class Settings:
     refuse_below: float = 0.5  # relevance under which the assistant says the documents do not cover it
     host: str = "127.0.0.1"
     port: int = 7860
-    feedback_db: Path = PROJECT_DIR / "var" / "feedback.sqlite3"
+    usage_db: Path = PROJECT_DIR / "var" / "usage.sqlite3"  # questions asked and 👍/👎
+    admin_password: str = ""  # ADMIN_PASSWORD; or ADMIN_PASSWORD_HASH from `python -m web.auth`
+    admin_password_hash: str = ""
     llm_base_url: str = ""  # an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; empty: extractive only
     llm_model: str = ""
     llm_api_key: str = ""
@@ -50,7 +52,9 @@ class Settings:
             refuse_below=float(env.get("REFUSE_BELOW", defaults.refuse_below)),
             host=env.get("HOST", defaults.host),
             port=int(env.get("PORT", defaults.port)),
-            feedback_db=Path(env.get("FEEDBACK_DB", defaults.feedback_db)),
+            usage_db=Path(env.get("USAGE_DB", defaults.usage_db)),
+            admin_password=env.get("ADMIN_PASSWORD", ""),
+            admin_password_hash=env.get("ADMIN_PASSWORD_HASH", ""),
             llm_base_url=env.get("LLM_BASE_URL", "").strip(),
             llm_model=env.get("LLM_MODEL", "").strip(),
             llm_api_key=env.get("LLM_API_KEY", ""),

@@ -130,7 +130,7 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
     answer.notice = "；".join(notes)
 
 
-def build_service(settings) -> AnswerService:
+def build_service(settings, embedder=None) -> AnswerService:
     """The service the app, the CLI and eval use: live index, configured embedder, optional LLM."""
     from answer.llm import LLMConfig
     from index.embedders import make_embedder
@@ -139,5 +139,5 @@ def build_service(settings) -> AnswerService:
     if settings.llm_enabled:
         config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
         generator = LLMGenerator(config)
-    live = LiveIndex(settings.index_dir, make_embedder(settings.embed_model))
+    live = LiveIndex(settings.index_dir, embedder or make_embedder(settings.embed_model))
     return AnswerService(live, generator, settings.refuse_below)

@@ -51,6 +51,7 @@ def bench_union(settings: Settings, questions: list[str], model: str, work: Path
     from index.builder import build_index
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
+    from index.library import Library
     from index.retriever import open_retriever
     from ingest.pipeline import ingest_paths
 
@@ -83,6 +84,16 @@ def bench_union(settings: Settings, questions: list[str], model: str, work: Path
     say(f"回答延迟（检索+摘录作答，无 LLM）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
     p50, p95 = latencies_ms(lambda q: next(iter(service.stream(q))), questions)
     say(f"界面首个输出（stream 的第一次产出）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
+
+    # Admin: one changed document end to end (load, split, embed its new text, new version live), then delete it.
+    library = Library(work / "index", EmbeddingCache(work / "cache", embedder))
+    source = settings.docs_dir / "工会法(2021-12-24).md"
+    changed = work / "工会法(2030-01-01).md"
+    changed.write_text(source.read_text("utf-8").replace("第一条 ", "第一条 （修订测试）"), "utf-8")
+    report, add_s = timed(library.add, [(changed, changed.name)], "bench")
+    say(f"加入一个改动过的文档（端到端，含向量化 {report.embedded} 段）: {add_s:.2f} s")
+    report, remove_s = timed(library.remove, changed.name, "bench")
+    say(f"删除一个文档（不重建）: {remove_s:.2f} s")
     say(f"峰值内存: {peak_memory_mb():.0f} MB")
 
 

@@ -45,7 +45,12 @@ def build_index(
         dimension=cache.embedder.dimension,
         splitter_version=SPLITTER_VERSION,
         documents=[
-            {**d.describe(), "chunks": counts.get(d.doc_id, 0), "superseded_by": superseded.get(d.doc_id, "")}
+            {
+                **d.describe(),
+                "chunks": counts.get(d.doc_id, 0),
+                "size": len(d.text),
+                "superseded_by": superseded.get(d.doc_id, ""),
+            }
             for d in documents
         ],
         chunk_count=len(chunks),

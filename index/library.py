@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def check_name(name: str) -> None:
     if not name or len(name) > 200 or name.startswith(".") or ".." in name or "/" in name or "\\" in name:
         raise LoadError(f"文件名不合法：{name!r}（不能包含路径、“..”或以“.”开头）")
     if not _SAFE_NAME.match(name):
-        raise LoadError(f"文件名含有不允许的字符：{name!r}")
+        raise LoadError(f"文件名不合法：{name!r} 含有不允许的字符")
 
 
 @dataclass
@@ -158,7 +158,10 @@ class Library:
         """Re-describe and re-split every document from its stored text (e.g. after a splitter change)."""
         with self._writing("rebuild", actor) as report:
             documents, _ = self._live()
-            fresh = [describe(d.text, d.source, count_articles(d.text) >= 2) for d in documents]
+            fresh = [
+                replace(describe(d.text, d.source, count_articles(d.text) >= 2), ingested_at=d.ingested_at)
+                for d in documents
+            ]
             self._write(report, fresh, [c for d in fresh for c in self.splitter.split(d)])
         return report
 

@@ -108,9 +108,12 @@ def _load_html(data: bytes) -> str:
     return f"# {title}\n\n{text}" if title and not has_h1 else text
 
 
-def load_text(path: Path) -> LoadedText:
-    """Read one supported file as text. Raises LoadError with the reason when it cannot."""
-    suffix = path.suffix.lower()
+def load_text(path: Path, name: str | None = None) -> LoadedText:
+    """Read one supported file as text; its format comes from `name` (an upload's own name) or the path.
+
+    Raises LoadError with the reason when it cannot.
+    """
+    suffix = Path(name or path.name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}；支持 {' '.join(SUPPORTED_SUFFIXES)}")
     size = path.stat().st_size

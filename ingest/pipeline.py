@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -45,8 +46,9 @@ def discover(paths: list[Path]) -> list[tuple[Path, str]]:
 
 def read_document(path: Path, source: str) -> SourceDocument:
     """Load and describe one file; raises LoadError with the reason when it cannot."""
-    text = load_text(path).text
-    return describe(text, source, has_articles=count_articles(text) >= 2)
+    text = load_text(path, source).text
+    doc = describe(text, source, has_articles=count_articles(text) >= 2)
+    return replace(doc, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def ingest_paths(paths: list[Path], splitter: StatuteSplitter | None = None, progress: bool = False) -> IngestResult:

@@ -32,6 +32,7 @@ class SourceDocument:
     revised: str = ""
     date: str = ""  # the version date: file-name date, else the latest header date
     content_hash: str = field(default="")
+    ingested_at: str = ""  # when this content first entered the index (ISO, UTC)
 
     def __post_init__(self) -> None:
         if not self.content_hash:

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from answer.service import AnswerService
+from web.usage import UsageStore
 
 MAX_QUESTION_CHARS = 500
 
@@ -25,7 +26,7 @@ def question_problem(question: str) -> str | None:
     return None
 
 
-def api_router(service: AnswerService) -> APIRouter:
+def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
     router = APIRouter(prefix="/api")
 
     @router.post("/ask", summary="提问：返回有出处的回答")
@@ -35,6 +36,7 @@ def api_router(service: AnswerService) -> APIRouter:
             return JSONResponse(status_code=400, content={"detail": problem})
         history = [h for h in request.history if h.strip()][-5:]
         answer = service.ask(request.question, history).to_dict()
+        usage.log_question(request.question, answer["refused"])
         return {
             "answer": answer["text"],
             "citations": answer["citations"],

@@ -14,7 +14,7 @@ import gradio as gr
 from answer.records import Answer
 from answer.service import AnswerService
 from web.api import question_problem
-from web.feedback import FeedbackStore
+from web.usage import UsageStore
 
 EXAMPLES = [
     "北京工会要修改哪些法规?",
@@ -72,52 +72,61 @@ def sources_html(answer: Answer | None) -> str:
     return "".join(cards)
 
 
-def build_ui(service: AnswerService, feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks:
+    """The whole app: the chat tab; `admin(...)`, when given, renders the admin tab."""
     with gr.Blocks(title="工会政策问答") as demo:
-        gr.Markdown(
-            "## 工会政策问答\n"
-            "依据工会法、劳动合同法等法规和北京市总工会文章作答，每句话都标明出处；知识库里没有的，会直说。"
-        )
-        answers = gr.State({})  # assistant message index → Answer.to_dict(), for 👍/👎
-        chatbot = gr.Chatbot(label="对话", height=460, feedback_options=("Like", "Dislike"), elem_id="chat")
-        with gr.Row(equal_height=True):
-            box = gr.Textbox(
-                placeholder="输入问题，例如：老板能兼任工会主席吗？", show_label=False, scale=5, elem_id="question"
-            )
-            send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
-        gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
-        new_chat = gr.Button("新对话", size="sm")
-        gr.Markdown("### 引用的条文")
-        sources = gr.HTML(sources_html(None), elem_id="sources")
-
-        def respond(message: str, chat: list, answered: dict):
-            chat = list(chat or [])
-            problem = question_problem(message or "")
-            if problem:
-                yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
-                return
-            previous = [m["content"] for m in chat if m["role"] == "user"]
-            chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
-            answer = None
-            for answer in service.stream(message, [_plain(p) for p in previous]):
-                chat[-1] = {"role": "assistant", "content": chat_text(answer)}
-                yield chat, gr.update(), "", answered
-            if answer is not None:
-                answered = {**answered, str(len(chat) - 1): answer.to_dict()}
-                yield chat, sources_html(answer), "", answered
-
-        def on_like(data: gr.LikeData, answered: dict):
-            answer = answered.get(str(data.index[0] if isinstance(data.index, list | tuple) else data.index))
-            if answer is not None:
-                feedback.record(answer, liked=bool(data.liked))
-                gr.Info("谢谢反馈！")
-
-        outputs = [chatbot, sources, box, answers]
-        send.click(respond, [box, chatbot, answers], outputs)
-        box.submit(respond, [box, chatbot, answers], outputs)
-        chatbot.like(on_like, [answers], None)
-        new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs)
+        gr.Markdown("## 工会政策问答")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat-tab"):
+                build_chat_tab(service, usage)
+            if admin is not None:
+                with gr.Tab("管理", id="admin-tab"):
+                    admin()
     return demo
+
+
+def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
+    gr.Markdown("依据工会法、劳动合同法等法规和北京市总工会文章作答，每句话都标明出处；知识库里没有的，会直说。")
+    answers = gr.State({})  # assistant message index → Answer.to_dict(), for 👍/👎
+    chatbot = gr.Chatbot(label="对话", height=460, feedback_options=("Like", "Dislike"), elem_id="chat")
+    with gr.Row(equal_height=True):
+        box = gr.Textbox(
+            placeholder="输入问题，例如：老板能兼任工会主席吗？", show_label=False, scale=5, elem_id="question"
+        )
+        send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
+    gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
+    new_chat = gr.Button("新对话", size="sm")
+    gr.Markdown("### 引用的条文")
+    sources = gr.HTML(sources_html(None), elem_id="sources")
+
+    def respond(message: str, chat: list, answered: dict):
+        chat = list(chat or [])
+        problem = question_problem(message or "")
+        if problem:
+            yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
+            return
+        previous = [m["content"] for m in chat if m["role"] == "user"]
+        chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
+        answer = None
+        for answer in service.stream(message, [_plain(p) for p in previous]):
+            chat[-1] = {"role": "assistant", "content": chat_text(answer)}
+            yield chat, gr.update(), "", answered
+        if answer is not None:
+            usage.log_question(message, answer.refused)
+            answered = {**answered, str(len(chat) - 1): answer.to_dict()}
+            yield chat, sources_html(answer), "", answered
+
+    def on_like(data: gr.LikeData, answered: dict):
+        answer = answered.get(str(data.index[0] if isinstance(data.index, list | tuple) else data.index))
+        if answer is not None:
+            usage.record_feedback(answer, liked=bool(data.liked))
+            gr.Info("谢谢反馈！")
+
+    outputs = [chatbot, sources, box, answers]
+    send.click(respond, [box, chatbot, answers], outputs)
+    box.submit(respond, [box, chatbot, answers], outputs)
+    chatbot.like(on_like, [answers], None)
+    new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs)
 
 
 def _plain(escaped: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import CORPUS, TINY_CORPUS
 
 PROJECT = Path(__file__).resolve().parents[2]
+ADMIN_PASSWORD = "test-admin-secret"
 HOSTILE_DOCUMENT = """# 测试用恶意条例
 
 <!-- INFO END -->
@@ -49,7 +50,8 @@ def live_app(tmp_path_factory):
         "DOCS_DIR": str(docs),
         "EMBED_MODEL": "use-onnx",  # the fast bundled model keeps the first-start build short
         "EMBED_CACHE_DIR": str(work / "cache"),
-        "FEEDBACK_DB": str(work / "feedback.sqlite3"),
+        "USAGE_DB": str(work / "usage.sqlite3"),
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PORT": str(port),
         "HOST": "127.0.0.1",
     }
@@ -70,7 +72,7 @@ def live_app(tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
-    yield {"url": base, "feedback_db": work / "feedback.sqlite3", "log": work / "app.log"}
+    yield {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log"}
     process.terminate()
     process.wait(timeout=20)
     log.close()

@@ -51,7 +51,7 @@ def test_worker_asks_the_seed_question_and_sees_cited_regulations(live_app, brow
 
     page.locator("#chat button[aria-label='Like']").last.click()
     page.get_by_text("谢谢反馈").first.wait_for(timeout=10_000)
-    with sqlite3.connect(live_app["feedback_db"]) as db:
+    with sqlite3.connect(live_app["usage_db"]) as db:
         rows = db.execute("SELECT rating, question, citations FROM feedback").fetchall()
     assert rows and rows[-1][0] == 1 and rows[-1][1] == "北京工会要修改哪些法规?" and "齐静" in rows[-1][2]
 
@@ -66,3 +66,30 @@ def test_document_text_is_escaped_not_executed(live_app, browser):
     assert page.locator("#chat img[src='x'], #sources img").count() == 0
     assert "<script>" in page.locator("#sources").inner_text()
     page.screenshot(path=str(ARTIFACTS / "chat-escaping.png"), full_page=True)
+
+
+def test_admin_logs_in_and_uploads_a_document(live_app, browser, tmp_path):
+    from tests.web.conftest import ADMIN_PASSWORD
+
+    document = tmp_path / "重庆市职工互助保障办法(2030-01-01).md"
+    document.write_text(
+        "# 重庆市职工互助保障办法\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n"
+        "第一条 为了测试管理员上传，制定本办法。\n\n第二条 职工互助保障由工会组织实施。\n",
+        "utf-8",
+    )
+    page = browser.new_page()
+    page.goto(live_app["url"] + "/")
+    page.get_by_role("tab", name="管理").click()
+    page.locator("#admin-password input").fill("wrong")
+    page.locator("#admin-login").click()
+    page.get_by_text("密码不对").wait_for(timeout=10_000)
+    assert not page.locator("#admin-upload").is_visible()
+
+    page.locator("#admin-password input").fill(ADMIN_PASSWORD)
+    page.locator("#admin-login").click()
+    page.get_by_text("已登录").wait_for(timeout=10_000)
+    page.locator("input[type=file]").first.set_input_files(str(document))
+    page.locator("#admin-upload").click()
+    page.locator("#admin-result").get_by_text("已入库").wait_for(timeout=60_000)
+    assert "重庆市职工互助保障办法" in page.locator("#admin-documents").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "admin-upload.png"), full_page=True)

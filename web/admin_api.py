@@ -1,0 +1,122 @@
+"""Admin REST API under /api/admin, behind a bearer token (the admin password)."""
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from index.library import Library, LibraryError
+from index.store import IndexUnavailable
+from ingest.loaders import MAX_FILE_BYTES
+from web.auth import DISABLED_MESSAGE, AdminAuth
+from web.usage import UsageStore
+
+bearer = HTTPBearer(auto_error=False, description="管理员密码（ADMIN_PASSWORD）")
+
+
+def save_uploads(uploads: list[UploadFile], folder: Path) -> list[tuple[Path, str]]:
+    """Uploaded files on disk under safe temporary names, each with the name the admin gave it."""
+    saved = []
+    for number, upload in enumerate(uploads):
+        path = folder / f"upload-{number}"  # the loader reads the format from the upload's own name
+        with open(path, "wb") as out:
+            # Stop copying just past the limit: the loader then reports the file as too large.
+            shutil.copyfileobj(_limited(upload.file, MAX_FILE_BYTES + 1), out)
+        saved.append((path, upload.filename or ""))  # the name as given: check_name refuses ../ and the like
+    return saved
+
+
+class _limited:
+    def __init__(self, stream, limit: int) -> None:
+        self.stream, self.left = stream, limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.stream.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+
+def admin_router(library: Library, usage: UsageStore, auth: AdminAuth) -> APIRouter:
+    def require_admin(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> str:
+        if not auth.enabled:
+            raise HTTPException(status_code=403, detail=DISABLED_MESSAGE)
+        if credentials is None or not auth.check(credentials.credentials):
+            raise HTTPException(
+                status_code=401,
+                detail="需要管理员凭据：Authorization: Bearer <管理员密码>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return f"api:{request.client.host if request.client else '?'}"
+
+    router = APIRouter(prefix="/api/admin", tags=["admin"])
+    Admin = Annotated[str, Depends(require_admin)]
+
+    def run(change) -> JSONResponse:
+        try:
+            report = change()
+        except LibraryError as exc:
+            return JSONResponse(status_code=404 if "没有找到" in str(exc) else 409, content={"detail": str(exc)})
+        except IndexUnavailable as exc:
+            return JSONResponse(status_code=409, content={"detail": str(exc)})
+        status = 200 if report.changed or not report.errors else 422
+        return JSONResponse(status_code=status, content=report.to_dict())
+
+    @router.get("/documents", summary="文档列表")
+    def documents(_: Admin):
+        return {"documents": library.documents()}
+
+    @router.post("/documents", summary="上传文档（可多个）")
+    def add(actor: Admin, files: Annotated[list[UploadFile], File(description=".md .txt .docx .pdf .html")]):
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            return run(lambda: library.add(save_uploads(files, Path(folder)), actor))
+
+    @router.put("/documents/{doc}", summary="用新文件替换文档")
+    def replace(doc: str, actor: Admin, file: Annotated[UploadFile, File()]):
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            return run(lambda: library.replace(doc, save_uploads([file], Path(folder))[0], actor))
+
+    @router.delete("/documents/{doc}", summary="删除文档")
+    def remove(doc: str, actor: Admin):
+        return run(lambda: library.remove(doc, actor))
+
+    @router.get("/documents/{doc}/preview", summary="文档的切分结果（章/节/条与段落边界）")
+    def preview(doc: str, _: Admin):
+        try:
+            chunks = library.preview(doc)
+        except LibraryError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        return {"chunks": [c.to_dict() for c in chunks]}
+
+    @router.post("/rebuild", summary="从已存文本重新切分、重建索引")
+    def rebuild(actor: Admin):
+        return run(lambda: library.rebuild(actor))
+
+    @router.post("/rollback", summary="回滚到上一个索引版本")
+    def rollback(actor: Admin):
+        return run(lambda: library.rollback(actor))
+
+    @router.get("/audit", summary="管理操作日志")
+    def audit(_: Admin):
+        return {"entries": library.audit()}
+
+    @router.get("/gaps", summary="缺口报告：被拒答或被点踩的问题（按相似度归并）")
+    def gaps(_: Admin):
+        return {"gaps": usage.gaps()}
+
+    @router.get("/gaps.csv", summary="缺口报告 CSV", response_class=PlainTextResponse)
+    def gaps_csv(_: Admin):
+        return PlainTextResponse(
+            usage.gaps_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="gaps.csv"'},
+        )
+
+    return router
