@@ -151,4 +151,5 @@ def citation_for(document: Document, n: int, quote: str) -> Citation:
         source=meta["source"],
         chunk_id=document.id or meta.get("chunk_id", ""),
         text=document.page_content,
+        doc_id=meta.get("doc_id", ""),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ingest.records import book_title
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -16,13 +18,13 @@ class Citation:
     source: str  # file name
     chunk_id: str
     text: str  # the whole passage, for the source panel
+    doc_id: str = ""
     newer_version: str = ""  # title (date) of a newer version of the same law, when one exists
 
     @property
     def label(self) -> str:
         """《标题》第X条（日期）; a title quoted inside a title takes 〈〉, as in print."""
-        title = self.title.replace("《", "〈").replace("》", "〉")
-        label = f"《{title}》{self.article}"
+        label = book_title(self.title) + self.article
         return f"{label}（{self.date}）" if self.date else label
 
 

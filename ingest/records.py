@@ -15,6 +15,11 @@ CASE = "案例"
 ARTICLE = "文章"
 
 
+def book_title(title: str) -> str:
+    """《标题》, a title quoted inside it taking 〈〉 as in print: 《北京市实施〈中华人民共和国工会法〉办法》."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -91,5 +96,5 @@ class Chunk:
 
     def citation(self) -> str:
         """《标题》第X条（日期） — how sources are shown to users."""
-        label = f"《{self.title}》{self.article}"
+        label = book_title(self.title) + self.article
         return f"{label}（{self.date}）" if self.date else label

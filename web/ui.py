@@ -13,7 +13,10 @@ import gradio as gr
 
 from answer.records import Answer
 from answer.service import AnswerService
+from study.browse import article_link, outline_html
+from study.export import chat_docx, chat_markdown
 from web.api import question_problem
+from web.study_ui import STUDY_CSS, build_study_tab, write_download
 from web.usage import UsageStore
 
 EXAMPLES = [
@@ -24,7 +27,12 @@ EXAMPLES = [
     "工作满三年了,每年能休几天带薪年假?",
 ]
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-CSS = """
+# After a deep link loads, bring the focused article into view.
+SCROLL_TO_ARTICLE = """() => { setTimeout(() => {
+  const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""
+CSS = (
+    STUDY_CSS
+    + """
 .gradio-container { max-width: 860px !important; margin: auto; }
 .source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
 .source-card h4 { margin: 0 0 4px 0; font-size: 15px; }
@@ -34,6 +42,7 @@ CSS = """
 .notice { color: #9a6700; }
 @media (max-width: 600px) { .gradio-container { padding: 4px !important; } }
 """
+)
 
 
 def escape_for_chat(text: str) -> str:
@@ -65,23 +74,40 @@ def sources_html(answer: Answer | None) -> str:
             if citation.newer_version
             else ""
         )
+        link = (
+            f'<a class="open-article" href="{article_link(citation.doc_id, citation.article)}" target="_blank">'
+            "在法规浏览中打开</a>"
+            if citation.doc_id and citation.article
+            else ""
+        )
         cards.append(
             f'<div class="source-card" id="source-{citation.n}"><h4>[{citation.n}] {html.escape(citation.label)}</h4>'
-            f'<div class="path">{html.escape(" › ".join(citation.heading_path))}</div>{newer}<p>{body}</p></div>'
+            f'<div class="path">{html.escape(" › ".join(citation.heading_path))} {link}</div>{newer}<p>{body}</p></div>'
         )
     return "".join(cards)
 
 
 def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks:
-    """The whole app: the chat tab; `admin(...)`, when given, renders the admin tab."""
+    """The whole app: chat, study and (when given) admin tabs; ?doc=…&art=… opens an article."""
     with gr.Blocks(title="工会政策问答") as demo:
         gr.Markdown("## 工会政策问答")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("问答", id="chat-tab"):
                 build_chat_tab(service, usage)
+            with gr.Tab("学习", id="study-tab"):
+                study = build_study_tab(lambda: service.retriever.index)
             if admin is not None:
                 with gr.Tab("管理", id="admin-tab"):
                     admin()
+
+        def open_link(request: gr.Request):
+            doc, article = request.query_params.get("doc"), request.query_params.get("art", "")
+            if not doc or service.retriever.index.document(doc) is None:
+                return gr.update(), gr.update(), gr.update(), gr.update()
+            outline = outline_html(service.retriever.index, doc, focus=article)
+            return gr.update(selected="study-tab"), gr.update(selected="browse"), gr.update(value=doc), outline
+
+        demo.load(open_link, None, [tabs, study.tabs, study.document, study.outline], js=SCROLL_TO_ARTICLE)
     return demo
 
 
@@ -95,7 +121,11 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         )
         send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
     gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
-    new_chat = gr.Button("新对话", size="sm")
+    with gr.Row():
+        new_chat = gr.Button("新对话", size="sm")
+        export_md = gr.Button("导出对话（Markdown）", size="sm")
+        export_docx = gr.Button("导出对话（Word）", size="sm")
+    transcript = gr.File(label="对话记录", interactive=False, visible=False)
     gr.Markdown("### 引用的条文")
     sources = gr.HTML(sources_html(None), elem_id="sources")
 
@@ -127,6 +157,17 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
     box.submit(respond, [box, chatbot, answers], outputs)
     chatbot.like(on_like, [answers], None)
     new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs)
+
+    def export(answered: dict, as_docx: bool):
+        turns = [answered[key] for key in sorted(answered, key=int)]
+        if not turns:
+            gr.Info("还没有可导出的问答。")
+            return gr.update(visible=False)
+        data = chat_docx(turns) if as_docx else chat_markdown(turns)
+        return gr.update(value=write_download(data, "问答记录.docx" if as_docx else "问答记录.md"), visible=True)
+
+    export_md.click(lambda answered: export(answered, False), [answers], [transcript])
+    export_docx.click(lambda answered: export(answered, True), [answers], [transcript])
 
 
 def _plain(escaped: str) -> str:

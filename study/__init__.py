@@ -1,0 +1,1 @@
+"""Study mode for trainers: browse the laws, search them, quiz from them."""
