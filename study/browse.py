@@ -4,6 +4,7 @@ keyword search with highlighted hits. Every article has a stable link: ?doc=<doc
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import quote
 
 from index.store import SearchIndex
@@ -63,9 +64,11 @@ def outline_html(index: SearchIndex, doc_id: str, focus: str = "") -> str:
 def highlight(text: str, terms: list[str]) -> str:
     """Escape `text`, then wrap each term in <mark> (longest first, so 工会主席 wins over 工会)."""
     escaped = html.escape(text)
-    for term in sorted({html.escape(t) for t in terms if len(t) >= 2}, key=len, reverse=True):
-        escaped = escaped.replace(term, f"\x00{term}\x01")
-    return escaped.replace("\x00", "<mark>").replace("\x01", "</mark>")
+    words = sorted({html.escape(t) for t in terms if len(t) >= 2}, key=len, reverse=True)
+    if words:  # one pass, longest alternative first, so marks never nest
+        escaped = re.sub("|".join(map(re.escape, words)), lambda m: f"\x00{m.group()}\x01", escaped)
+    # adjacent hits (哺乳 + 时间) read as one: 哺乳时间
+    return escaped.replace("\x01\x00", "").replace("\x00", "<mark>").replace("\x01", "</mark>")
 
 
 def search_html(index: SearchIndex, query: str, k: int = 20) -> str:

@@ -93,3 +93,38 @@ def test_admin_logs_in_and_uploads_a_document(live_app, browser, tmp_path):
     page.locator("#admin-result").get_by_text("已入库").wait_for(timeout=60_000)
     assert "重庆市职工互助保障办法" in page.locator("#admin-documents").inner_text()
     page.screenshot(path=str(ARTIFACTS / "admin-upload.png"), full_page=True)
+
+
+def test_trainer_opens_an_article_link_then_takes_a_quiz(live_app, browser):
+    import httpx
+
+    from tests.web.conftest import ADMIN_PASSWORD
+
+    documents = httpx.get(
+        f"{live_app['url']}/api/admin/documents", headers={"Authorization": f"Bearer {ADMIN_PASSWORD}"}
+    ).json()["documents"]
+    union_law = next(d["doc_id"] for d in documents if d["title"] == "中华人民共和国工会法")
+
+    page = browser.new_page()
+    page.goto(f"{live_app['url']}/?doc={union_law}&art=第十条")
+    focused = page.locator("#browse-outline .article.focus")
+    focused.wait_for(timeout=30_000)
+    assert focused.inner_text().startswith("第十条")
+    assert "第二章 工会组织" in page.locator("#browse-outline").inner_text()
+
+    page.get_by_role("tab", name="测验").click()
+    page.locator("#quiz-make").click()
+    first = page.locator("#quiz-q0")
+    first.get_by_text("____").first.wait_for(timeout=30_000)
+    choice = page.locator("#quiz-choice0")
+    if choice.is_visible():
+        choice.locator("label").first.click()
+    else:
+        page.locator("#quiz-blank0 textarea, #quiz-blank0 input").first.fill("不知道")
+    page.locator("#quiz-submit").click()
+    page.locator("#quiz-score").get_by_text("得分").wait_for(timeout=10_000)
+    score = page.locator("#quiz-score").inner_text()
+    right, total = map(int, score.split("：")[1].split("/"))
+    assert total == 5 and 0 <= right <= 1  # only the first question was answered
+    assert page.locator("#quiz-mistakes mark").count() >= total - 1  # each mistake shows its fact highlighted
+    page.screenshot(path=str(ARTIFACTS / "study-quiz.png"), full_page=True)
