@@ -70,7 +70,7 @@ def test_multiple_choice_has_exactly_one_right_option_of_the_same_kind(generator
         assert len(set(values)) == 4, q.options  # 15天 and 十五日 never both appear
         if q.fact_kind.startswith("quantity:"):
             unit = q.fact_kind.split(":")[1]
-            assert all(unit in option or unit == "天" and "日" in option for option in q.options), q.options
+            assert all(unit in option or (unit == "天" and "日" in option) for option in q.options), q.options
 
 
 def test_no_near_duplicates_and_deterministic_for_a_seed(generator):
