@@ -43,7 +43,6 @@ class HybridRetriever(BaseRetriever):
     candidates: int = Field(default=40, ge=1)
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     expander: QueryExpander | None = None
-    expand_dense: bool = True
     superseded_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # older versions of a law rank lower
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -63,7 +62,7 @@ class HybridRetriever(BaseRetriever):
         if not query or not self.index.chunks:
             return []
         expanded = self.expander.expand(query) if self.expander else query
-        vector = self.embedder.embed_query_array(expanded if self.expand_dense else query)
+        vector = self.embedder.embed_query_array(expanded)
         keyword_scores = self.index.keyword.scores(expanded)
         rows = {row for row, _ in self.index.dense_search(vector, self.candidates)}
         if keyword_scores is not None:

@@ -101,3 +101,11 @@ def test_admin_off_says_how_to_turn_it_on(tiny_index, tmp_path, fake_embedder):
 def test_hashed_password_is_accepted():
     auth = AdminAuth(password_hash=hash_password("s3cret", iterations=1000))
     assert auth.check("s3cret") and not auth.check("wrong") and not auth.check("")
+
+
+def test_admin_tab_actions_are_not_callable_through_the_gradio_api(live_app):
+    """The tab's handlers are private events: the only ways in are the logged-in tab and /api/admin."""
+    endpoints = httpx.get(f"{live_app['url']}/gradio_api/info").json()["named_endpoints"]
+    assert "/respond" in endpoints  # the worker's chat is there…
+    admin = ("login", "upload", "delete", "replace", "rollback", "preview", "export")
+    assert not [name for name in endpoints if any(word in name for word in admin)]  # …the admin's is not
