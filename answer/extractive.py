@@ -58,7 +58,10 @@ class ExtractiveComposer:
             n = numbers.setdefault(sentence.passage, len(numbers) + 1)
             parts.append(f"{sentence.text}[{n}]")
         citations = [
-            citation_for(documents[p], n, "".join(s.text for s in chosen if s.passage == p)) for p, n in numbers.items()
+            citation_for(
+                documents[p], n, "\n".join(s.text for s in sorted(chosen, key=lambda s: s.start) if s.passage == p)
+            )
+            for p, n in numbers.items()
         ]
         return Answer(question=question, text="".join(parts), citations=citations, search_query=search_query)
 

@@ -14,7 +14,7 @@ class Citation:
     article: str  # "第十九条", or "" for prose
     heading_path: tuple[str, ...]
     date: str
-    quote: str  # the sentence(s) the answer took from this passage
+    quote: str  # the sentence(s) the answer took from this passage, one per line
     source: str  # file name
     chunk_id: str
     text: str  # the whole passage, for the source panel

@@ -65,10 +65,9 @@ def sources_html(answer: Answer | None) -> str:
     cards = []
     for citation in answer.citations:
         body = html.escape(citation.text)
-        if citation.quote:
-            for sentence in re.findall(r".+?\[\d+\]|.+$", citation.quote) or [citation.quote]:
-                piece = html.escape(sentence)
-                body = body.replace(piece, f'<span class="quote">{piece}</span>', 1)
+        for sentence in filter(None, citation.quote.splitlines()):
+            piece = html.escape(sentence)
+            body = body.replace(piece, f'<span class="quote">{piece}</span>', 1)
         newer = (
             f'<div class="notice">有更新的版本：{html.escape(citation.newer_version)}</div>'
             if citation.newer_version
