@@ -81,7 +81,8 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
                 export_docx = gr.Button("导出讲义（Word）", size="sm")
             handout = gr.File(label="讲义", interactive=False)
 
-    document.change(lambda doc_id: outline_html(current_index(), doc_id) if doc_id else "", [document], [outline])
+    # .input, not .change: a deep link sets the value too, and must keep its focused outline
+    document.input(lambda doc_id: outline_html(current_index(), doc_id) if doc_id else "", [document], [outline])
     search.click(lambda q: search_html(current_index(), q), [query], [results])
     query.submit(lambda q: search_html(current_index(), q), [query], [results])
 

@@ -7,7 +7,8 @@ HOSTILE = "第一条 <script>alert(1)</script>见[链接](http://evil.example)�
 
 
 def citation(quote: str) -> Citation:
-    return Citation(1, "测试条例", "第一条", ("测试条例", "第一章 总则"), "2020-01-01", quote, "t.md", "c1", HOSTILE, "d1")
+    path = ("测试条例", "第一章 总则")
+    return Citation(1, "测试条例", "第一条", path, "2020-01-01", quote, "t.md", "c1", HOSTILE, "d1")
 
 
 def test_chat_bubble_shows_document_text_as_text():
@@ -22,4 +23,4 @@ def test_source_panel_escapes_and_marks_every_quoted_sentence():
     page = sources_html(Answer("q", "…", [citation("<script>alert(1)</script>见\n第二条 正常。")]))
     assert "<script>" not in page
     assert page.count('<span class="quote">') == 2
-    assert "href=\"?doc=d1&art=%E7%AC%AC%E4%B8%80%E6%9D%A1\"" in page
+    assert 'href="?doc=d1&art=%E7%AC%AC%E4%B8%80%E6%9D%A1"' in page
