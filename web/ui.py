@@ -13,7 +13,7 @@ import gradio as gr
 
 from answer.records import Answer
 from answer.service import AnswerService
-from study.browse import article_link, outline_html
+from study.browse import article_link, catalogue, outline_html
 from study.export import chat_docx, chat_markdown
 from web.api import question_problem
 from web.study_ui import STUDY_CSS, build_study_tab, write_download
@@ -100,11 +100,15 @@ def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks
                     admin()
 
         def open_link(request: gr.Request):
+            """On every page load: the catalogue as it is now (admins may have changed it), and a deep link."""
+            index = service.retriever.index
+            choices = catalogue(index)
             doc, article = request.query_params.get("doc"), request.query_params.get("art", "")
-            if not doc or service.retriever.index.document(doc) is None:
-                return gr.update(), gr.update(), gr.update(), gr.update()
-            outline = outline_html(service.retriever.index, doc, focus=article)
-            return gr.update(selected="study-tab"), gr.update(selected="browse"), gr.update(value=doc), outline
+            if not doc or index.document(doc) is None:
+                return gr.update(), gr.update(), gr.update(choices=choices), gr.update()
+            outline = outline_html(index, doc, focus=article)
+            tab, sub_tab = gr.update(selected="study-tab"), gr.update(selected="browse")
+            return tab, sub_tab, gr.update(choices=choices, value=doc), outline
 
         demo.load(open_link, None, [tabs, study.tabs, study.document, study.outline], js=SCROLL_TO_ARTICLE)
     return demo
