@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,8 @@ from index.embedders import NamedEmbeddings
 from index.keyword import top_rows
 from index.query import QueryExpander
 from index.store import SearchIndex
+
+_ASKS_ABOUT_CASES = re.compile("案例|案件|判决|裁决|判例|法院|仲裁委|典型")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     expander: QueryExpander | None = None
     superseded_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # older versions of a law rank lower
+    # Court cases retell disputes in everyday words, so they match workers' questions better than the
+    # statute that answers them; unless the question asks about cases, the statute comes first.
+    case_weight: float = Field(default=0.85, ge=0.0, le=1.0)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         hits = self.search(query)
@@ -71,18 +77,22 @@ class HybridRetriever(BaseRetriever):
         dense = self.index.dense.reconstruct_batch(candidates) @ vector
         keyword = keyword_scores[candidates] if keyword_scores is not None else np.zeros(len(candidates))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * _scale_by_max(keyword)
-        fused = np.where(self._demoted(query, candidates), fused * self.superseded_weight, fused)
+        fused = fused * self._prior(query, candidates)
         order = np.argsort(-fused, kind="stable")[: self.k]
         return [Hit(int(candidates[i]), float(fused[i]), float(dense[i]), float(keyword[i])) for i in order]
 
-    def _demoted(self, query: str, rows: np.ndarray) -> np.ndarray:
-        """Chunks of superseded versions, unless the question names that version's year."""
-        demoted = self.index.superseded_rows[rows]
-        for i in np.flatnonzero(demoted):
+    def _prior(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """A multiplier per candidate: older versions of a law (unless the question names that version's
+        year) and court cases (unless the question asks about cases) rank a little lower."""
+        prior = np.ones(len(rows))
+        superseded = self.index.superseded_rows[rows]
+        for i in np.flatnonzero(superseded):
             year = self.index.chunks[rows[i]].date[:4]
-            if year and year in query:
-                demoted[i] = False
-        return demoted
+            if not (year and year in query):
+                prior[i] *= self.superseded_weight
+        if not _ASKS_ABOUT_CASES.search(query):
+            prior[self.index.case_rows[rows]] *= self.case_weight
+        return prior
 
     def relevance(self, query: str, hits: list[Hit]) -> float:
         """How likely the documents answer `query`, in [0, 1]; below ~0.5 they do not.

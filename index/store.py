@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 
 from index.keyword import KeywordIndex
-from ingest.records import Chunk, SourceDocument
+from ingest.records import CASE, Chunk, SourceDocument
 
 FORMAT_VERSION = 2  # 2: documents.jsonl with the documents' text
 KEEP_VERSIONS = 5
@@ -69,6 +69,11 @@ class SearchIndex:
         """True for chunks of a document a newer version supersedes."""
         old = self.superseded
         return np.array([c.doc_id in old for c in self.chunks], dtype=bool)
+
+    @functools.cached_property
+    def case_rows(self) -> np.ndarray:
+        """True for chunks of court cases."""
+        return np.array([c.kind == CASE for c in self.chunks], dtype=bool)
 
     def document(self, doc_id: str) -> dict | None:
         return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)

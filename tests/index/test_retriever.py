@@ -37,3 +37,28 @@ def test_relevance_is_low_for_questions_the_documents_do_not_cover(tiny_retrieve
 
 def test_empty_question_returns_nothing(tiny_retriever):
     assert tiny_retriever.invoke("   ") == []
+
+
+def test_cases_yield_to_statutes_unless_the_question_asks_about_cases(tmp_path, corpus_file, fake_embedder):
+    import numpy as np
+
+    from index.builder import build_index
+    from index.cache import EmbeddingCache
+    from index.retriever import HybridRetriever
+    from index.store import open_index
+    from ingest.pipeline import ingest_paths
+
+    folder = tmp_path / "docs" / "案例"
+    folder.mkdir(parents=True)
+    case = "加班费的仲裁时效应当如何认定.md"
+    (folder / case).write_bytes(corpus_file(f"案例/{case}").read_bytes())
+    (tmp_path / "docs" / "劳动争议调解仲裁法.md").write_bytes(corpus_file("劳动争议调解仲裁法(2007-12-29).md").read_bytes())
+    result = ingest_paths([tmp_path / "docs"])
+    build_index(tmp_path / "index", result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
+    retriever = HybridRetriever(index=open_index(tmp_path / "index"), embedder=fake_embedder)
+    rows = np.arange(len(retriever.index.chunks))
+    is_case = retriever.index.case_rows
+    assert is_case.any() and not is_case.all()
+    everyday = retriever._prior("加班费多久之内要去申请仲裁?", rows)
+    assert set(everyday[is_case]) == {0.85} and set(everyday[~is_case]) == {1.0}
+    assert set(retriever._prior("有没有加班费仲裁时效的典型案例?", rows)) == {1.0}
