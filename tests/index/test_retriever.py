@@ -52,7 +52,9 @@ def test_cases_yield_to_statutes_unless_the_question_asks_about_cases(tmp_path, 
     folder.mkdir(parents=True)
     case = "加班费的仲裁时效应当如何认定.md"
     (folder / case).write_bytes(corpus_file(f"案例/{case}").read_bytes())
-    (tmp_path / "docs" / "劳动争议调解仲裁法.md").write_bytes(corpus_file("劳动争议调解仲裁法(2007-12-29).md").read_bytes())
+    (tmp_path / "docs" / "劳动争议调解仲裁法.md").write_bytes(
+        corpus_file("劳动争议调解仲裁法(2007-12-29).md").read_bytes()
+    )
     result = ingest_paths([tmp_path / "docs"])
     build_index(tmp_path / "index", result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
     retriever = HybridRetriever(index=open_index(tmp_path / "index"), embedder=fake_embedder)
