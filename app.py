@@ -61,6 +61,7 @@ def main() -> int:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs every CPU-feature probe at INFO
     settings = Settings.from_env()
     ensure_index(settings)
     app = create_app(settings)
