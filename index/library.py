@@ -22,7 +22,17 @@ from pathlib import Path
 
 from index.builder import build_index
 from index.cache import EmbeddingCache
-from index.store import IndexUnavailable, current_version, list_versions, open_index, read_documents, set_current
+from index.store import (
+    IndexUnavailable,
+    current_version,
+    list_versions,
+    live_folder,
+    open_index,
+    read_chunks,
+    read_documents,
+    read_manifest,
+    set_current,
+)
 from ingest.loaders import LoadError
 from ingest.metadata import describe
 from ingest.pipeline import FileError, read_document
@@ -98,7 +108,7 @@ class Library:
         """The live documents as listed in the manifest (with chunk counts and superseded_by)."""
         if current_version(self.root) is None:
             return []
-        return open_index(self.root).manifest.documents
+        return read_manifest(live_folder(self.root)).documents  # the manifest alone: no index load
 
     def find(self, ref: str) -> dict:
         """A live document by doc id (or its prefix), source file name or exact title."""
@@ -117,7 +127,7 @@ class Library:
     def preview(self, ref: str) -> list[Chunk]:
         """How a document was split: its chunks in order, each with heading path and article label."""
         doc = self.find(ref)
-        return [c for c in open_index(self.root).chunks if c.doc_id == doc["doc_id"]]
+        return [c for c in read_chunks(live_folder(self.root)) if c.doc_id == doc["doc_id"]]
 
     # -- changing ------------------------------------------------------------------------------
     def add(self, files: list[tuple[Path, str]], actor: str = "cli") -> ChangeReport:

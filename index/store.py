@@ -163,6 +163,18 @@ def read_manifest(folder: Path) -> Manifest:
     return Manifest(**data)
 
 
+def live_folder(root: Path) -> Path:
+    name = current_version(root)
+    if name is None:
+        raise IndexUnavailable(f"{root} 下没有索引：先运行 python -m ingest corpus/union --index {root}")
+    return Path(root) / "versions" / name
+
+
+def read_chunks(folder: Path) -> list[Chunk]:
+    with open(folder / "chunks.jsonl", encoding="utf-8") as lines:
+        return [Chunk.from_dict(json.loads(line)) for line in lines]
+
+
 def read_documents(folder: Path) -> list[SourceDocument]:
     with open(folder / "documents.jsonl", encoding="utf-8") as lines:
         return [SourceDocument(**json.loads(line)) for line in lines]
@@ -170,18 +182,14 @@ def read_documents(folder: Path) -> list[SourceDocument]:
 
 def open_index(root: Path, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:
     """Load the live version; refuse clearly when it was built with another embedder."""
-    name = current_version(root)
-    if name is None:
-        raise IndexUnavailable(f"{root} 下没有索引：先运行 python -m ingest corpus/union --index {root}")
-    folder = Path(root) / "versions" / name
+    folder = live_folder(root)
     manifest = read_manifest(folder)
     if embedder_name is not None and (manifest.embedder != embedder_name or manifest.dimension != dimension):
         raise IndexUnavailable(
             f"索引由嵌入模型 {manifest.embedder}（{manifest.dimension} 维）构建，"
             f"当前配置为 {embedder_name}（{dimension} 维）。请用同一模型重建索引，或把 EMBED_MODEL 设回原模型。"
         )
-    with open(folder / "chunks.jsonl", encoding="utf-8") as lines:
-        chunks = [Chunk.from_dict(json.loads(line)) for line in lines]
+    chunks = read_chunks(folder)
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(chunks) or dense.d != manifest.dimension:
         raise IndexUnavailable(f"索引 {folder} 已损坏（向量数与段落数不符），请重建")

@@ -86,8 +86,14 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
     search.click(lambda q: search_html(current_index(), q), [query], [results])
     query.submit(lambda q: search_html(current_index(), q), [query], [results])
 
+    generators: dict[str, QuizGenerator] = {}  # per index version: finding facts reads every article
+
     def make_quiz(titles: list[str], n: float, seed_value: float):
-        generator = QuizGenerator(articles_from_index(current_index()))
+        index = current_index()
+        if index.version not in generators:
+            generators.clear()
+            generators[index.version] = QuizGenerator(articles_from_index(index))
+        generator = generators[index.version]
         picked: list[QuizQuestion] = []
         for title in titles or [None]:
             share = max(1, int(n) // max(len(titles or [None]), 1))
