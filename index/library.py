@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import faiss
+
 from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.store import (
@@ -27,7 +29,6 @@ from index.store import (
     current_version,
     list_versions,
     live_folder,
-    open_index,
     read_chunks,
     read_documents,
     read_manifest,
@@ -134,12 +135,10 @@ class Library:
         """Files (path on disk, name to show) join the live documents."""
         with self._writing("add", actor) as report:
             documents, chunks = self._live()
-            new_docs = self._load(files, documents, report)
-            if new_docs:
-                self._write(
-                    report, documents + new_docs, chunks + [c for d in new_docs for c in self.splitter.split(d)]
-                )
-                report.added = [d.title for d in new_docs]
+            new = self._load(files, documents, report)
+            if new:
+                self._write(report, documents + list(new), chunks + [c for split in new.values() for c in split])
+                report.added = [d.title for d in new]
         return report
 
     def remove(self, ref: str, actor: str = "cli") -> ChangeReport:
@@ -157,11 +156,11 @@ class Library:
             target = self.find(ref)
             documents, chunks = self._live()
             keep = [d for d in documents if d.doc_id != target["doc_id"]]
-            new_docs = self._load([file], keep, report)
-            if new_docs:
-                new_chunks = [c for d in new_docs for c in self.splitter.split(d)]
-                self._write(report, keep + new_docs, [c for c in chunks if c.doc_id != target["doc_id"]] + new_chunks)
-                report.removed, report.added = [target["title"]], [new_docs[0].title]
+            new = self._load([file], keep, report)
+            if new:
+                ((doc, new_chunks),) = new.items()
+                self._write(report, [*keep, doc], [c for c in chunks if c.doc_id != target["doc_id"]] + new_chunks)
+                report.removed, report.added = [target["title"]], [doc.title]
         return report
 
     def rebuild(self, actor: str = "cli") -> ChangeReport:
@@ -188,20 +187,22 @@ class Library:
 
     # -- internals -----------------------------------------------------------------------------
     def _live(self) -> tuple[list[SourceDocument], list[Chunk]]:
-        live = current_version(self.root)
-        if live is None:
+        if current_version(self.root) is None:
             return [], []
-        index = open_index(self.root)
+        folder = live_folder(self.root)
+        chunks = read_chunks(folder)
         # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
-        self.cache.prime([c.search_text for c in index.chunks], index.dense.reconstruct_n(0, index.dense.ntotal))
-        return read_documents(index.folder), index.chunks
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+        self.cache.prime([c.search_text for c in chunks], dense.reconstruct_n(0, dense.ntotal))
+        return read_documents(folder), chunks
 
     def _load(
         self, files: list[tuple[Path, str]], existing: list[SourceDocument], report: ChangeReport
-    ) -> list[SourceDocument]:
+    ) -> dict[SourceDocument, list[Chunk]]:
+        """The acceptable new documents, each with its chunks (split once, here)."""
         by_hash = {d.content_hash: d for d in existing}
         names = {d.source for d in existing}
-        loaded: list[SourceDocument] = []
+        loaded: dict[SourceDocument, list[Chunk]] = {}
         for path, name in files:
             try:
                 check_name(name)
@@ -216,10 +217,10 @@ class Library:
                 )
             elif name in names:
                 report.errors.append(FileError(name, "已有同名文档；要更新它请用“替换”，或改名后作为新版本上传"))
-            elif not self.splitter.split(doc):
+            elif not (chunks := self.splitter.split(doc)):
                 report.errors.append(FileError(name, "没有可索引的正文"))
             else:
-                loaded.append(doc)
+                loaded[doc] = chunks
                 by_hash[doc.content_hash] = doc
                 names.add(name)
         return loaded

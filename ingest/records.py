@@ -93,8 +93,3 @@ class Chunk:
         fields = {k: v for k, v in data.items() if k != "chunk_id"}
         fields["heading_path"] = tuple(fields.get("heading_path", ()))
         return cls(**fields)
-
-    def citation(self) -> str:
-        """《标题》第X条（日期） — how sources are shown to users."""
-        label = book_title(self.title) + self.article
-        return f"{label}（{self.date}）" if self.date else label

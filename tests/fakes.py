@@ -13,7 +13,6 @@ class HashingEmbeddings(NamedEmbeddings):
     """Texts sharing characters and bigrams get similar vectors — enough to rank a tiny corpus."""
 
     name = "test/hashing-bigrams"
-    spec = "test/hashing-bigrams"
     cosine_calibration = (0.2, 0.05)
 
     def __init__(self, dimension: int = 256) -> None:
