@@ -138,10 +138,10 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         if problem:
             yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
             return
-        previous = [m["content"] for m in chat if m["role"] == "user"]
+        previous = [answered[key]["question"] for key in sorted(answered, key=int)]  # as typed, not as shown
         chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
         answer = None
-        for answer in service.stream(message, [_plain(p) for p in previous]):
+        for answer in service.stream(message, previous):
             chat[-1] = {"role": "assistant", "content": chat_text(answer)}
             yield chat, gr.update(), "", answered
         if answer is not None:
@@ -171,8 +171,3 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
 
     export_md.click(lambda answered: export(answered, False), [answers], [transcript])
     export_docx.click(lambda answered: export(answered, True), [answers], [transcript])
-
-
-def _plain(escaped: str) -> str:
-    """Undo escape_for_chat for a user's own earlier question (history for follow-ups)."""
-    return html.unescape(re.sub(r"\\(.)", r"\1", escaped))
