@@ -5,9 +5,12 @@ PY := $(VENV)/bin/python
 INDEX_DIR ?= var/index
 DEV_QUESTIONS ?= ../shared/eval/dev.jsonl
 LAWS_DIR ?= ../shared/corpus/laws
+TRAIN_QUESTIONS ?= ../shared/eval/lecoqa-train.jsonl
+LAWS_INDEX ?= var/index-laws
+LAWS_MODEL ?= use-onnx
 export INDEX_DIR
 
-.PHONY: install run test test-fast lint ingest eval bench clean
+.PHONY: install run test test-fast lint ingest eval eval-laws learn bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +43,18 @@ ingest: install
 eval: install $(INDEX_DIR)/CURRENT
 	$(PY) -m eval $(DEV_QUESTIONS) --index $(INDEX_DIR)
 	$(PY) -m eval eval/colloquial.jsonl --index $(INDEX_DIR)
+
+# union + the 3,475 laws with the fast embedder (about 10 minutes the first time, then cached)
+$(LAWS_INDEX)/CURRENT: | install
+	$(PY) -m ingest corpus/union $(LAWS_DIR) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --quiet
+
+# the real consultations, cross-validated: the ranker is retrained on 4/5 and judged on the other 1/5
+eval-laws: install $(LAWS_INDEX)/CURRENT
+	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5
+
+# retrain the ranker and recalibrate the refusal threshold (deterministic; writes index/learned/)
+learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
+	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --calibrate-on $(INDEX_DIR)
 
 bench: install
 	$(PY) -m bench --laws $(LAWS_DIR) --questions $(DEV_QUESTIONS)

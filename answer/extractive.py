@@ -1,145 +1,229 @@
-"""The offline answer: the sentences of the retrieved passages that answer the question, quoted verbatim.
+"""The offline answer: the provision that answers the question, quoted verbatim, with its source and scope.
 
-Every sentence is an exact span of the passage it cites, so nothing is invented. Sentences are
-scored by how much of the question's idf-weighted vocabulary (after colloquial expansion) they
-contain; quantity questions (多少/几天/多久…) favour sentences that state a number. An enumerated
-item (（二）…) is quoted together with its article's lead-in, so it keeps its meaning.
+The answer opens with one line naming what it quotes and how far that reaches — 《劳动合同法》
+第三十八条（全国）, 《上海市工会条例》第四十六条（上海市地方性法规）. Then the best article's
+relevant 款 or 项 (with its lead-in), then at most two further articles that add to it (the
+compensation article after the resignation article). Every quoted span is an exact span of the
+passage it cites; spans of one passage that are not adjacent are joined by "……". Units are scored
+by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
+with the number, yes/no questions the unit that says 可以/应当/不得. Amendment records,
+commencement clauses and other regions' rules are left out.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
+from answer.provisions import Unit, is_history, sentence_spans, units
 from answer.records import Answer, Citation
+from ingest.regions import applies_in, parse, places_in
 
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-_CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
-LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
-_ARTICLE_LABEL_RE = re.compile(r"^第[零一二三四五六七八九十百千〇0-9]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
-_ITEM_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
-_QUANTITY_QUESTION_RE = re.compile(r"多少|几|多久|多长|多大|比例|期限|多高|最低|最高|最长|最短|上限")
-_QUANTITY_RE = re.compile(r"\d|百分之|[一二三四五六七八九十百千两半]+[个]?(?:日|天|月|年|周|小时|倍|人|次|届)")
+__all__ = ["ExtractiveComposer", "citation_for", "sentence_spans"]
+
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
+# What a quantity question asks for, and the form of a sentence that answers it. A question that
+# names its unit (几天, 多少元, 几个月) wants a number in that unit.
+_ASKED_UNIT_RE = re.compile(r"(?:几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
+_QUANTITY_KINDS = (
+    (
+        re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候"),
+        # …but 十二个月金额, 六个月工资 measure money, not time
+        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年|周|小时)(?!金额|工资|的工资|数额|平均工资)"),
+    ),
+    (
+        re.compile(r"多少钱|比例|百分之|倍|标准|怎么算|如何计算|怎么计算"),
+        re.compile(rf"{_NUMBER}\s*(?:元|倍|%)|百分之|{_NUMBER}个月(?:的)?工资|每满一年"),
+    ),
+    (
+        re.compile(r"多少|几|多大|多高|最低|最高|上限|下限"),
+        re.compile(rf"\d|百分之|{_NUMBER}\s*(?:个)?[日天月年周时倍人次届元名]"),
+    ),
+)
+
+
+def answer_form(question: str) -> re.Pattern | None:
+    """The pattern a sentence answering this quantity question matches; None for other questions."""
+    unit = _ASKED_UNIT_RE.search(question)
+    if unit:
+        asked = {"日": "日|天", "天": "日|天", "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
+        return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
+    return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)
+
+
+# A question word found only in the passage's headings, title or region counts for half: the quoted
+# text itself must carry the answer (every article under 第五节 裁决 "has" 裁决).
+CONTEXT_SHARE = 0.5
+_YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
+_MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能")
+_ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
+ELLIPSIS = "……"
 
 
 @dataclass(frozen=True)
-class _Sentence:
-    passage: int  # index into the documents
-    start: int
-    end: int
-    text: str
-    score: float
+class _Candidate:
+    passage: int
+    unit: Unit
+    score: float  # idf share of the question the unit (with its lead-in) holds, plus form bonuses
+    covered: frozenset[str]
 
 
 @dataclass(frozen=True)
 class ExtractiveComposer:
     tokenize: Callable[[str], list[str]]
-    weight: Callable[[str], float]  # idf of a token
-    max_chars: int = 200
-    max_sentences: int = 3
-    min_relative_score: float = 0.5  # a further sentence must score at least this share of the best
+    max_chars: int = 420  # quoted characters in all
+    max_passages: int = 3  # the best article and at most two that add to it
+    min_relative_score: float = 0.6  # a further article's unit must score this share of the best
+    min_score: float = 0.15  # below this no unit answers anything
 
     def __post_init__(self) -> None:
-        if self.max_chars < 20 or self.max_sentences < 1 or not 0 < self.min_relative_score <= 1:
-            raise ValueError("max_chars ≥ 20, max_sentences ≥ 1 and 0 < min_relative_score ≤ 1 required")
+        if self.max_chars < 40 or self.max_passages < 1 or not 0 < self.min_relative_score <= 1:
+            raise ValueError("max_chars ≥ 40, max_passages ≥ 1 and 0 < min_relative_score ≤ 1 required")
 
-    def compose(self, question: str, search_query: str, documents: list[Document]) -> Answer:
-        sentences = self._score(question, search_query, documents)
-        chosen = self._choose(sentences)
+    def compose(self, question: str, search_query: str, weights: dict[str, float], documents: list[Document]) -> Answer:
+        """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used."""
+        candidates = self._candidates(question, search_query, weights, documents)
+        chosen = self._choose(candidates, documents)
         if not chosen:
             return Answer(question=question, text="", refused=True, search_query=search_query)
-        chosen = self._with_lead_ins(chosen, documents)
+        quoted = {(p, u) for p, units_ in chosen for u in units_}
+        covered = set().union(*(c.covered for c in candidates if (c.passage, c.unit) in quoted))
+        support = sum(weights[t] for t in covered) / (sum(weights.values()) or 1.0)
         numbers: dict[int, int] = {}
-        parts: list[str] = []
-        for sentence in sorted(chosen, key=lambda s: (s.passage, s.start)):
-            n = numbers.setdefault(sentence.passage, len(numbers) + 1)
-            parts.append(f"{sentence.text}[{n}]")
-        citations = [
-            citation_for(
-                documents[p], n, "\n".join(s.text for s in sorted(chosen, key=lambda s: s.start) if s.passage == p)
-            )
-            for p, n in numbers.items()
-        ]
-        return Answer(question=question, text="".join(parts), citations=citations, search_query=search_query)
+        lines: list[str] = []
+        quotes: dict[int, list[str]] = {}
+        for passage, passage_units in chosen:
+            n = numbers.setdefault(passage, len(numbers) + 1)
+            text = documents[passage].page_content
+            spans = sorted({span for unit in passage_units for span in unit.spans()})
+            pieces = [text[s:e] for s, e in spans]
+            joined = pieces[0]
+            for (_, previous_end), (start, _), piece in zip(spans[:-1], spans[1:], pieces[1:], strict=True):
+                joined += (
+                    piece if not text[previous_end:start].strip() and start - previous_end < 4 else ELLIPSIS + piece
+                )
+            lines.append(f"{joined}[{n}]")
+            quotes[passage] = pieces
+        citations = [citation_for(documents[p], n, "\n".join(quotes[p])) for p, n in numbers.items()]
+        text = source_line(citations) + "\n" + "\n".join(lines)
+        answer = Answer(question=question, text=text, citations=citations, search_query=search_query)
+        answer.support = round(support, 4)
+        return answer
 
-    def _score(self, question: str, search_query: str, documents: list[Document]) -> list[_Sentence]:
-        weights = {t: self.weight(t) for t in self.tokenize(search_query)}
+    def _candidates(
+        self, question: str, search_query: str, weights: dict[str, float], documents: list[Document]
+    ) -> list[_Candidate]:
         total = sum(weights.values()) or 1.0
-        wants_quantity = bool(_QUANTITY_QUESTION_RE.search(question))
-        scored = []
+        wanted = answer_form(question)
+        wants_yes_no = bool(_YES_NO_RE.search(question))
+        asks_when = bool(_ASKS_WHEN_RE.search(question))
+        asked = places_in(question + " " + search_query)
+        found = []
+        best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
-            for start, end in sentence_spans(document.page_content):
-                text = document.page_content[start:end]
-                present = set(self.tokenize(text))
-                score = sum(w for t, w in weights.items() if t in present) / total
-                if wants_quantity and _QUANTITY_RE.search(text):
+            region = document.metadata.get("region", "")
+            if region and asked and not applies_in(region, asked):
+                continue  # another region's rule does not answer a question about this one
+            # The retriever's judgement vouches for a passage: its score gap to the best passage, read as
+            # the log-odds that it is the better one (what the pairwise ranker learned), and its rank.
+            # A local rule answers a question that names no region only when nothing national does as well.
+            gap = float(document.metadata.get("score", best_score)) - best_score
+            prior = 2.0 / (1.0 + math.exp(-gap)) / (1.0 + 0.05 * passage)
+            if region and not asked:
+                prior *= 0.8
+            text = document.page_content
+            # A question's words may be satisfied by where the passage sits: its title and headings, its
+            # region, the kind of document it is (文章, 案例…).
+            where = [*document.metadata.get("heading_path", ()), region, document.metadata.get("kind", "")]
+            context = set(self.tokenize(" ".join(where)))
+            for unit in units(text):
+                own = text[unit.start : unit.end]
+                if not asks_when and is_history(own):
+                    continue
+                lead_in = text[slice(*unit.lead_in)] if unit.lead_in else ""
+                present = set(self.tokenize(lead_in + own))  # an item is quoted with its lead-in
+                around = context
+                covered = frozenset(t for t in weights if t in present or t in around)
+                score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
+                if wanted is not None and wanted.search(own):
                     score += 0.15
-                # the passage's own retrieval score (fused, in [0, 1]) vouches for its sentences
-                score *= 0.6 + 0.4 * float(document.metadata.get("score", 1.0))
-                scored.append(_Sentence(passage, start, end, text, score))
-        return scored
+                if wants_yes_no and _MODAL_RE.search(own if not unit.lead_in else text[slice(*unit.lead_in)] + own):
+                    score += 0.1
+                found.append(_Candidate(passage, unit, score * prior, covered))
+        return found
 
-    def _choose(self, sentences: list[_Sentence]) -> list[_Sentence]:
-        """Greedy: the best sentence, then the next best while it scores well and fits; a sentence from a
-        passage already quoted counts for less, so the answer spans the best passages, not one."""
-        pool = [s for s in sentences if s.score > 0]
-        if not pool:
+    def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:
+        """The best unit (and a sibling item or 款 that scores nearly as well), then units of further
+        passages that score well and cover question words the answer does not have yet."""
+        if not candidates:
             return []
-        best = max(s.score for s in pool)
-        chosen: list[_Sentence] = []
-        length = 0
-        while pool and len(chosen) < self.max_sentences:
-            used = {c.passage for c in chosen}
-            pick = max(pool, key=lambda s: s.score * (0.7 if s.passage in used else 1.0))
-            pool.remove(pick)
-            if pick.score * (0.7 if pick.passage in used else 1.0) < best * self.min_relative_score:
+        best = max(candidates, key=lambda c: c.score)
+        if best.score < self.min_score:
+            return []
+        same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
+        items = [c for c in same if c.unit.lead_in and best.unit.start <= c.unit.lead_in[0] < best.unit.end]
+        if items:  # the best unit ends in a 下列情形 lead-in: quote that with the item that answers
+            best = max(items, key=lambda c: c.score)
+            same = [c for c in same if c.unit != best.unit]
+        main = [best.unit]
+        covered = set(best.covered)
+        length = _length(documents[best.passage].page_content, main)
+        for sibling in sorted(same, key=lambda c: -c.score):
+            if sibling.score >= 0.8 * best.score and not sibling.covered <= covered:
+                grown = _length(documents[best.passage].page_content, [*main, sibling.unit])
+                if grown <= self.max_chars:
+                    main.append(sibling.unit)
+                    covered |= sibling.covered
+                    length = grown
                 break
-            if chosen and length + len(pick.text) > self.max_chars:
+        chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
+        quoted = {documents[best.passage].page_content[u.start : u.end] for u in main}
+        for candidate in sorted(candidates, key=lambda c: -c.score):
+            if len(chosen) >= self.max_passages:
+                break
+            if candidate.passage in {p for p, _ in chosen} or candidate.score < self.min_relative_score * best.score:
                 continue
-            if pick.text not in {c.text for c in chosen}:
-                chosen.append(pick)
-                length += len(pick.text)
+            text = documents[candidate.passage].page_content
+            if text[candidate.unit.start : candidate.unit.end] in quoted or candidate.covered <= covered:
+                continue
+            extra = _length(text, [candidate.unit])
+            if length + extra > self.max_chars:
+                continue
+            chosen.append((candidate.passage, [candidate.unit]))
+            covered |= candidate.covered
+            length += extra
         return chosen
 
-    @staticmethod
-    def _with_lead_ins(chosen: list[_Sentence], documents: list[Document]) -> list[_Sentence]:
-        """An item like （二）未及时足额支付劳动报酬的 means nothing without the article's 下列情形 lead-in."""
-        result = list(chosen)
-        for sentence in chosen:
-            if not _ITEM_RE.match(sentence.text):
-                continue
-            text = documents[sentence.passage].page_content
-            lead_ins = [
-                (s, e)
-                for s, e in sentence_spans(text)
-                if e <= sentence.start and text[s:e].rstrip().endswith(("：", ":")) and not _ITEM_RE.match(text[s:e])
-            ]
-            if lead_ins and all(r.start != lead_ins[-1][0] or r.passage != sentence.passage for r in result):
-                s, e = lead_ins[-1]
-                result.append(_Sentence(sentence.passage, s, e, text[s:e], sentence.score))
-        return result
+
+def _length(text: str, chosen: list[Unit]) -> int:
+    return sum(e - s for s, e in {span for unit in chosen for span in unit.spans()})
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a passage (long ones by ；-clause), without an article's leading 第X条 label."""
-    spans = []
-    for match in _SENTENCE_RE.finditer(text):
-        start, end = match.span()
-        label = _ARTICLE_LABEL_RE.match(text, start)
-        if label:
-            start = label.end()
-        pieces = (
-            [m.span() for m in _CLAUSE_RE.finditer(text, start, end)] if end - start > LONG_SENTENCE else [(start, end)]
-        )
-        for piece_start, piece_end in pieces:
-            while piece_start < piece_end and text[piece_start].isspace():
-                piece_start += 1
-            if piece_end - piece_start >= 2:
-                spans.append((piece_start, piece_end))
-    return spans
+def scope(kind: str, region: str) -> str:
+    """How far a document reaches, in the words a worker reads: 全国, 上海市地方性法规, 案例…"""
+    if kind in ("案例", "文章"):
+        return kind
+    if region:
+        place = parse(region)
+        return f"{place.name if place else region}{kind}"
+    return "全国"
+
+
+def source_line(citations: list[Citation]) -> str:
+    """One line naming every quoted provision, grouped by document, each document with its scope."""
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.doc_id or citation.title, []).append(citation)
+    parts = []
+    for group in groups.values():
+        first = group[0]
+        articles = "、".join(dict.fromkeys(c.article for c in group if c.article))
+        parts.append(f"{first.book_title}{articles}（{scope(first.kind, first.region)}）")
+    return "依据" + "；".join(parts) + "："
 
 
 def citation_for(document: Document, n: int, quote: str) -> Citation:
@@ -155,4 +239,6 @@ def citation_for(document: Document, n: int, quote: str) -> Citation:
         chunk_id=document.id or meta.get("chunk_id", ""),
         text=document.page_content,
         doc_id=meta.get("doc_id", ""),
+        kind=meta.get("kind", ""),
+        region=meta.get("region", ""),
     )

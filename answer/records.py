@@ -20,11 +20,17 @@ class Citation:
     text: str  # the whole passage, for the source panel
     doc_id: str = ""
     newer_version: str = ""  # title (date) of a newer version of the same law, when one exists
+    kind: str = ""  # 法律, 地方性法规, 案例, 文章…
+    region: str = ""  # the region a local rule applies in; "" for national documents
+
+    @property
+    def book_title(self) -> str:
+        return book_title(self.title)
 
     @property
     def label(self) -> str:
         """《标题》第X条（日期）; a title quoted inside a title takes 〈〉, as in print."""
-        label = book_title(self.title) + self.article
+        label = self.book_title + self.article
         return f"{label}（{self.date}）" if self.date else label
 
 
@@ -37,6 +43,7 @@ class Answer:
     generator: str = "extractive"  # "extractive" or the LLM model name
     notice: str = ""  # e.g. "生成服务不可用，已改用原文摘录"
     search_query: str = ""  # the question as searched (after merging a follow-up with its context)
+    support: float = 0.0  # share of the question's weighted words the quoted text (with its context) holds
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
 
     def to_dict(self) -> dict:

@@ -7,8 +7,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+from langchain_core.documents import Document
+
 from answer.extractive import ExtractiveComposer
-from answer.followup import merge_follow_up
+from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
 from answer.records import Answer
 from index.live import LiveIndex
@@ -22,6 +24,7 @@ REFUSAL = (
     "也可以拨打 12351 职工服务热线咨询。"
 )
 FALLBACK_NOTICE = "生成服务暂时不可用，以下为法规原文摘录。"
+MERGE_MARGIN = 0.1  # how much stronger a merged follow-up's evidence must be than the question's own
 
 
 class AnswerService:
@@ -52,22 +55,18 @@ class AnswerService:
         """Partial answers while an LLM writes (text only), then the final answer with citations."""
         started = time.perf_counter()
         retriever = self.retriever  # one index version for the whole answer, even if a swap happens meanwhile
-        search_query = self._search_query(question, history or [])
-        documents = retriever.invoke(search_query)
+        search_query, documents = self._retrieve(retriever, question.strip(), history or [])
         retrieved = time.perf_counter()
-        relevance = documents[0].metadata["relevance"] if documents else 0.0
         timings = {"retrieve_ms": (retrieved - started) * 1000}
-        if relevance < self.refuse_below:
+        if _relevance(documents) < self.refuse_below:
             yield self._refusal(question, search_query, timings, started)
             return
-        keyword = retriever.index.keyword
-        composer = ExtractiveComposer(tokenize=keyword.tokenizer, weight=keyword.idf)
-        expanded = retriever.expander.expand(search_query) if retriever.expander else search_query
+        composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer = None
         if self.generator is not None:
             answer = yield from self._generate(question, search_query, documents, timings, started)
         if answer is None:
-            answer = composer.compose(question, expanded, documents)
+            answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents)
             if self.generator is not None:
                 answer.notice = FALLBACK_NOTICE
             if answer.refused:
@@ -93,15 +92,27 @@ class AnswerService:
             return None
         return self.generator.finish(question, text, documents, search_query)
 
-    def _search_query(self, question: str, history: list[str]) -> str:
+    def _retrieve(self, retriever: HybridRetriever, question: str, history: list[str]) -> tuple[str, list[Document]]:
+        """(what was searched, what was found). A follow-up is merged with the previous question when it
+        cannot stand alone, or when its own evidence is too weak and the merged question's clearly stronger."""
         if not history:
-            return question.strip()
+            return question, retriever.invoke(question)
         if self.generator is not None:
             try:
-                return self.generator.condense(question, history)
+                condensed = self.generator.condense(question, history)
+                return condensed, retriever.invoke(condensed)
             except Exception as exc:
                 log.warning("LLM condense failed, using the rule-based merge: %s", exc)
-        return merge_follow_up(question, history)
+        merged = merge_follow_up(question, history)
+        if needs_context(question):
+            return merged, retriever.invoke(merged)
+        own = retriever.invoke(question)
+        if _relevance(own) >= self.refuse_below or merged == question:
+            return question, own
+        borrowed = retriever.invoke(merged)
+        if _relevance(borrowed) >= max(self.refuse_below, _relevance(own) + MERGE_MARGIN):
+            return merged, borrowed
+        return question, own
 
     @staticmethod
     def _refusal(question: str, search_query: str, timings: dict, started: float) -> Answer:
@@ -113,6 +124,10 @@ class AnswerService:
             search_query=search_query,
             timings={k: round(v, 2) for k, v in timings.items()},
         )
+
+
+def _relevance(documents: list[Document]) -> float:
+    return documents[0].metadata["relevance"] if documents else 0.0
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:
@@ -132,6 +147,7 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
 
 def build_service(settings, embedder=None) -> AnswerService:
     """The service the app, the CLI and eval use: live index, configured embedder, optional LLM."""
+    from answer.calibration import learned_threshold
     from answer.llm import LLMConfig
     from index.embedders import make_embedder
 
@@ -140,4 +156,5 @@ def build_service(settings, embedder=None) -> AnswerService:
         config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
         generator = LLMGenerator(config)
     live = LiveIndex(settings.index_dir, embedder or make_embedder(settings.embed_model))
-    return AnswerService(live, generator, settings.refuse_below)
+    refuse_below = settings.refuse_below if settings.refuse_below is not None else learned_threshold()
+    return AnswerService(live, generator, refuse_below)

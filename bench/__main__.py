@@ -110,6 +110,7 @@ def bench_scale(settings: Settings, laws: Path, questions_path: Path, fast_model
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
+    from index.ranking import LinearRanker
     from index.retriever import open_retriever
     from ingest.pipeline import ingest_paths
 
@@ -145,13 +146,16 @@ def bench_scale(settings: Settings, laws: Path, questions_path: Path, fast_model
     say(f"全量索引: {build_s:.0f} s，其中新向量化 {report.embedded} 段")
     retriever = open_retriever(work / "index", fast_model)
     p50, p95 = latencies_ms(retriever.invoke, questions)
-    say(f"混合检索延迟（全量，{fast_model}）: p50 {p50:.1f} ms，p95 {p95:.1f} ms")
+    say(
+        f"混合检索延迟（全量，{fast_model}，排序模型 {'学习所得' if retriever.ranker.trained_on else '手设融合'}）: "
+        f"p50 {p50:.1f} ms，p95 {p95:.1f} ms"
+    )
     scored = evaluate(load_questions(questions_path), retriever, 5)
     say(
         f"dev 命中（全量，混合，{fast_model}）: "
         f"hits@5 {scored['hits_at_5']}/{scored['answerable']}，MRR {scored['mrr']:.3f}"
     )
-    keyword_only = retriever.model_copy(update={"dense_weight": 0.0})
+    keyword_only = retriever.model_copy(update={"ranker": LinearRanker(("keyword",), (1.0,))})
     scored = evaluate(load_questions(questions_path), keyword_only, 5)
     say(f"dev 命中（全量，仅关键词）: hits@5 {scored['hits_at_5']}/{scored['answerable']}，MRR {scored['mrr']:.3f}")
     say(f"峰值内存: {peak_memory_mb():.0f} MB")

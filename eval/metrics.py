@@ -1,9 +1,10 @@
-"""The hit rule and the summary numbers, kept apart from the command so tests can pin them."""
+"""The hit rules and the summary numbers, kept apart from the command so tests can pin them."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,28 @@ _SPACE_RE = re.compile(r"\s+")
 class Question:
     id: str
     question: str
-    docs: tuple[str, ...]
+    docs: tuple[str, ...]  # substrings of the answering files' names; "" matches any file
     evidence: str
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...]  # what a correct answer mentions; an entry may list alternatives "30日|三十日"
     answerable: bool
+    evidences: tuple[str, ...] = ()  # every relevant article's opening; a hit is any of them
+    laws: tuple[str, ...] = ()  # the relevant articles' names, e.g. 中华人民共和国劳动合同法第三十八条
+    reference: str = ""  # a lawyer-written answer
+    topic: str = ""
+
+    @property
+    def relevant(self) -> tuple[str, ...]:
+        """The relevant passages' openings, whitespace removed: `evidences`, else the single `evidence`."""
+        items = self.evidences or ((self.evidence,) if self.evidence else ())
+        return tuple(dict.fromkeys(k for k in (squeeze(e) for e in items) if k))
+
+
+def squeeze(text: str) -> str:
+    return _SPACE_RE.sub("", text)
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""  # a missing reference arrives as NaN in the source data
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -32,9 +51,13 @@ def load_questions(path: Path) -> list[Question]:
                     id=str(row["id"]),
                     question=row["question"],
                     docs=tuple(row.get("docs", ())),
-                    evidence=row.get("evidence", ""),
+                    evidence=_text(row.get("evidence", "")),
                     keywords=tuple(row.get("keywords", ())),
                     answerable=bool(row.get("answerable", True)),
+                    evidences=tuple(_text(e) for e in row.get("evidences", ())),
+                    laws=tuple(row.get("laws", ())),
+                    reference=_text(row.get("reference", "")),
+                    topic=_text(row.get("topic", "")),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -42,10 +65,17 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
+def relevant_in(question: Question, text: str, source: str) -> set[int]:
+    """Which of the question's relevant articles this passage holds (by position in `question.relevant`)."""
+    if not any(d in source for d in question.docs or ("",)):
+        return set()
+    body = squeeze(text)
+    return {i for i, key in enumerate(question.relevant) if key in body}
+
+
 def is_hit(question: Question, text: str, source: str) -> bool:
-    """The passage holds the evidence (whitespace ignored) and comes from one of the expected files."""
-    evidence = _SPACE_RE.sub("", question.evidence)
-    return bool(evidence) and evidence in _SPACE_RE.sub("", text) and any(d in source for d in question.docs)
+    """The passage holds one of the relevant articles (whitespace ignored) and comes from an expected file."""
+    return bool(relevant_in(question, text, source))
 
 
 def hit_rank(question: Question, passages: list[tuple[str, str]]) -> int | None:
@@ -54,6 +84,21 @@ def hit_rank(question: Question, passages: list[tuple[str, str]]) -> int | None:
         if is_hit(question, text, source):
             return rank
     return None
+
+
+def recall_at(question: Question, passages: list[tuple[str, str]]) -> float:
+    """STARD's recall: the share of the question's relevant articles found among the passages."""
+    if not question.relevant:
+        return 0.0
+    found: set[int] = set()
+    for text, source in passages:
+        found |= relevant_in(question, text, source)
+    return len(found) / len(question.relevant)
+
+
+def keyword_hit(keywords: Iterable[str], text: str) -> bool:
+    """Any keyword entry occurs in the text; an entry "30日|三十日" is satisfied by either form."""
+    return any(alt and alt in text for entry in keywords for alt in entry.split("|"))
 
 
 def percentile(values: list[float], q: float) -> float:

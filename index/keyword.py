@@ -47,6 +47,16 @@ def top_rows(scores: np.ndarray, k: int) -> list[int]:
     return [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if scores[i] > 0]
 
 
+def weighted_term_scores(matrix: dict, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Σ_i weights[i] × BM25(ids[i], row) for every row, from bm25s's per-token (CSC) score matrix."""
+    out = np.zeros(int(matrix["num_docs"]), dtype=np.float32)
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+    for token_id, weight in zip(ids, weights, strict=True):
+        start, end = indptr[token_id], indptr[token_id + 1]
+        out[indices[start:end]] += weight * data[start:end]
+    return out
+
+
 class ChineseTokenizer:
     """jieba search-mode segmentation (whole words plus their parts), minus stopwords and punctuation."""
 
@@ -88,6 +98,26 @@ class KeywordIndex:
         """BM25 score of every row for `query`; None when no query word occurs in the corpus."""
         ids = self.token_ids(query)
         return self._bm25.get_scores_from_ids(ids) if ids else None
+
+    def weighted_scores(self, weights: dict[str, float]) -> np.ndarray | None:
+        """Σ weight × BM25 contribution of each weighted term, for every row; None when no term is indexed."""
+        known = {self._ids[t]: w for t, w in weights.items() if t in self._ids}
+        if not known:
+            return None
+        return weighted_term_scores(self._bm25.scores, np.fromiter(known, int), np.fromiter(known.values(), float))
+
+    def presence(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """(len(rows), len(tokens)) booleans: which of the tokens each row's text holds."""
+        matrix = self._bm25.scores
+        out = np.zeros((len(rows), len(tokens)), dtype=bool)
+        for j, token in enumerate(tokens):
+            token_id = self._ids.get(token)
+            if token_id is not None:
+                # bm25s keeps each token's rows sorted, so a binary search per candidate is enough
+                holders = matrix["indices"][matrix["indptr"][token_id] : matrix["indptr"][token_id + 1]]
+                at = np.minimum(np.searchsorted(holders, rows), len(holders) - 1)
+                out[:, j] = holders[at] == rows if len(holders) else False
+        return out
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score) with a positive score, best first."""

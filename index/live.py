@@ -7,8 +7,7 @@ import threading
 from pathlib import Path
 
 from index.embedders import NamedEmbeddings
-from index.query import QueryExpander
-from index.retriever import HybridRetriever
+from index.retriever import HybridRetriever, default_options
 from index.store import current_version, open_index
 
 log = logging.getLogger(__name__)
@@ -26,7 +25,7 @@ class LiveIndex:
     def __init__(self, root: Path, embedder: NamedEmbeddings, **retriever_options) -> None:
         self.root = Path(root)
         self.embedder = embedder
-        self.options = {"expander": QueryExpander.from_file(), **retriever_options}
+        self.options = {**default_options(embedder.name), **retriever_options}
         self._lock = threading.Lock()
         self._current = self._load()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_TABLE = Path(__file__).with_name("colloquial.tsv")
+SECONDARY = 0.5  # 老板 → 用人单位 first; 法定代表人 is the likelier reading only when the rest of the question says so
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,33 @@ class QueryExpander:
             table[word.strip()] = tuple(terms.split())
         return cls(table)
 
-    def expand(self, query: str) -> str:
-        """The query followed by the statutory terms its everyday words stand for (those not already in it)."""
-        extra: list[str] = []
+    def terms(self, query: str) -> dict[str, float]:
+        """The statutory terms the query's everyday words stand for (those not already in it), each with
+        its share: 1 for a word's first term, SECONDARY for the alternatives after it."""
+        extra: dict[str, float] = {}
         for word, terms in self.table.items():
             if word in query:
-                extra.extend(t for t in terms if t not in query and t not in extra)
+                for position, term in enumerate(terms):
+                    if term not in query:
+                        extra[term] = max(extra.get(term, 0.0), 1.0 if position == 0 else SECONDARY)
+        return extra
+
+    def expand(self, query: str) -> str:
+        """The query followed by the statutory terms its everyday words stand for."""
+        extra = self.terms(query)
         return f"{query} {' '.join(extra)}" if extra else query
+
+    def weights(self, query: str, tokenize: Callable[[str], list[str]]) -> dict[str, float]:
+        """Keyword-side weight of every token: 1 for the question's own words and each word's first
+        statutory term, SECONDARY for the alternatives (法定代表人 for 老板)."""
+        weights = dict.fromkeys(tokenize(query), 1.0)
+        # An everyday word the table translates is represented by its statutory terms: it no longer
+        # counts as a word the documents lack (老板 never occurs in a statute, 用人单位 does).
+        for word in self.table:
+            if word in query:
+                for piece in tokenize(word):
+                    weights[piece] = 0.0
+        for term, share in self.terms(query).items():
+            for piece in tokenize(term):
+                weights[piece] = max(weights.get(piece, 0.0), share)
+        return {token: weight for token, weight in weights.items() if weight > 0}

@@ -1,10 +1,12 @@
-"""Hybrid search: BM25 and dense scores fused into one ranking, with a query-level relevance signal."""
+"""Hybrid search: keyword, learned-expansion and dense candidates, ordered by a ranker, with a relevance signal."""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,27 +17,43 @@ from pydantic import ConfigDict, Field
 from index.embedders import NamedEmbeddings
 from index.keyword import top_rows
 from index.query import QueryExpander
+from index.ranking import FUSION, LinearRanker, Signals, bigram_share, features, ranker_path, yield_to_newer
 from index.store import SearchIndex
+from index.vocabulary import TranslationVocabulary
+from ingest.regions import applies_in, places_in
 
+log = logging.getLogger(__name__)
 _ASKS_ABOUT_CASES = re.compile("案例|案件|判决|裁决|判例|法院|仲裁委|典型")
 
 
 @dataclass(frozen=True)
 class Hit:
     row: int
-    score: float  # fused, in [0, 1]
+    score: float  # the ranker's score; comparable within one query only
     dense: float  # cosine similarity
     keyword: float  # BM25
+    coverage: float  # share of the question's idf mass the passage holds
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The candidates of one query and their features, before ordering (what a ranker learns from)."""
+
+    rows: np.ndarray
+    features: np.ndarray
+    signals: Signals
 
 
 class HybridRetriever(BaseRetriever):
     """Keyword + dense retrieval over one index version, returning langchain `Document`s.
 
-    Both sides contribute candidates; every candidate is then scored on both sides (cosine from the
-    stored vector, BM25 from the full score vector), normalised per query and mixed with
-    `dense_weight`. Each Document's metadata holds the chunk record, the scores, and `relevance`:
-    how much of the question's vocabulary the best passages cover, blended with their cosine — the
-    answer step refuses below a threshold.
+    Candidates come from BM25 of the question (after the colloquial table), BM25 of the statutory
+    words a learned vocabulary expands it to, and the dense index. Every candidate is then
+    described on all sides (`index.ranking.features`) and ordered by `ranker` — learned weights
+    when `python -m learn` has trained them, else a 50/50 keyword/dense fusion. Each Document's
+    metadata holds the chunk record, its scores and `relevance`: how much of the question's
+    vocabulary the best passages cover, blended with their cosine; the answer step refuses below
+    a threshold. Search kwargs: `k` (how many), `min_relevance` (return nothing below it).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -43,56 +61,130 @@ class HybridRetriever(BaseRetriever):
     index: SearchIndex
     embedder: NamedEmbeddings
     k: int = Field(default=5, ge=1)
-    candidates: int = Field(default=40, ge=1)
-    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    candidates: int = Field(default=80, ge=1)  # per side; deeper pools measured better for the learned ranker
     expander: QueryExpander | None = None
-    superseded_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # older versions of a law rank lower
-    # Court cases retell disputes in everyday words, so they match workers' questions better than the
-    # statute that answers them; unless the question asks about cases, the statute comes first.
-    case_weight: float = Field(default=0.85, ge=0.0, le=1.0)
+    vocabulary: TranslationVocabulary | None = None
+    ranker: LinearRanker = FUSION
+    min_relevance: float = Field(default=0.0, ge=0.0, le=1.0)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.search(query)
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        k = int(kwargs.get("k", self.k))
+        min_relevance = float(kwargs.get("min_relevance", self.min_relevance))
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        hits = self.search(query, k)
         relevance = self.relevance(query, hits)
+        if relevance < min_relevance:
+            return []
         documents = []
         for hit in hits:
             chunk = self.index.chunks[hit.row]
             metadata = chunk.to_dict()
             del metadata["text"]
-            metadata.update(score=hit.score, dense_score=hit.dense, keyword_score=hit.keyword, relevance=relevance)
+            metadata.update(
+                score=hit.score,
+                dense_score=hit.dense,
+                keyword_score=hit.keyword,
+                coverage=hit.coverage,
+                relevance=relevance,
+            )
             documents.append(Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id))
         return documents
 
-    def search(self, query: str) -> list[Hit]:
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        pool = self.pool(query)
+        if pool is None:
+            return []
+        chunks, superseded = self.index.chunks, self.index.superseded
+        keys = [(chunks[r].doc_id, chunks[r].article) for r in pool.rows]
+        newer = [
+            (superseded[doc], article) if old and article else None
+            for (doc, article), old in zip(keys, pool.signals.superseded, strict=True)
+        ]
+        scores = yield_to_newer(self.ranker.score(pool.features), keys, newer)
+        order = np.argsort(-scores, kind="stable")[: k or self.k]
+        s = pool.signals
+        return [
+            Hit(int(pool.rows[i]), float(scores[i]), float(s.dense[i]), float(s.keyword[i]), float(s.coverage[i]))
+            for i in order
+        ]
+
+    def expand(self, query: str) -> str:
+        return self.expander.expand(query) if self.expander else query
+
+    def query_weights(self, query: str) -> dict[str, float]:
+        """Each query token's keyword weight: its idf, times its share when it comes from the colloquial table."""
+        keyword = self.index.keyword
+        shares = (
+            self.expander.weights(query, keyword.tokenizer)
+            if self.expander
+            else dict.fromkeys(keyword.tokenizer(query), 1.0)
+        )
+        return {token: share * keyword.idf(token) for token, share in shares.items()}
+
+    def pool(self, query: str) -> Pool | None:
+        """Candidate rows with their ranking features; None when there is nothing to search."""
         query = query.strip()
         if not query or not self.index.chunks:
-            return []
-        expanded = self.expander.expand(query) if self.expander else query
+            return None
+        expanded = self.expand(query)
+        keyword = self.index.keyword
+        idf_of = self.query_weights(query)
+        tokens = list(idf_of)
+        idf = np.array([idf_of[t] for t in tokens])
+        bm25 = keyword.weighted_scores({t: w / max(keyword.idf(t), 1e-9) for t, w in idf_of.items()})
+        terms = self.vocabulary.expand(tokens, idf_of.__getitem__) if self.vocabulary else {}
+        expansion = keyword.weighted_scores(terms) if terms else None
         vector = self.embedder.embed_query_array(expanded)
-        keyword_scores = self.index.keyword.scores(expanded)
-        rows = {row for row, _ in self.index.dense_search(vector, self.candidates)}
-        if keyword_scores is not None:
-            rows.update(top_rows(keyword_scores, self.candidates))
-        candidates = np.array(sorted(rows))
-        dense = self.index.dense.reconstruct_batch(candidates) @ vector
-        keyword = keyword_scores[candidates] if keyword_scores is not None else np.zeros(len(candidates))
-        fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * _scale_by_max(keyword)
-        fused = fused * self._prior(query, candidates)
-        order = np.argsort(-fused, kind="stable")[: self.k]
-        return [Hit(int(candidates[i]), float(fused[i]), float(dense[i]), float(keyword[i])) for i in order]
 
-    def _prior(self, query: str, rows: np.ndarray) -> np.ndarray:
-        """A multiplier per candidate: older versions of a law (unless the question names that version's
-        year) and court cases (unless the question asks about cases) rank a little lower."""
-        prior = np.ones(len(rows))
-        superseded = self.index.superseded_rows[rows]
-        for i in np.flatnonzero(superseded):
-            year = self.index.chunks[rows[i]].date[:4]
-            if not (year and year in query):
-                prior[i] *= self.superseded_weight
-        if not _ASKS_ABOUT_CASES.search(query):
-            prior[self.index.case_rows[rows]] *= self.case_weight
-        return prior
+        ranks: dict[str, dict[int, int]] = {"keyword": {}, "dense": {}}
+        ranks["dense"] = {row: r for r, (row, _) in enumerate(self.index.dense_search(vector, self.candidates))}
+        if bm25 is not None:
+            ranks["keyword"] = {row: r for r, row in enumerate(top_rows(bm25, self.candidates))}
+        rows_set = set(ranks["dense"]) | set(ranks["keyword"])
+        if expansion is not None:
+            rows_set.update(top_rows(expansion, self.candidates // 2))
+        rows = np.array(sorted(rows_set), dtype=np.int64)
+        if not len(rows):
+            return None
+        miss = self.candidates * 2  # rank given to a candidate the other side did not retrieve
+
+        chunks = self.index.chunks
+        present = keyword.presence(tokens, rows)
+        # "文章里…", "哪个案例…": a word naming the kind of document is satisfied by a document of that kind.
+        kinds = [chunks[r].kind for r in rows]
+        for j, token in enumerate(tokens):
+            present[:, j] |= np.array([token in kind for kind in kinds], dtype=bool)
+        total = float(idf.sum()) or 1.0
+        asked = places_in(query)
+        applies = {region: applies_in(region, asked) for region in {chunks[r].region for r in rows}}
+        titles = self.index.title_tokens(keyword.tokenizer)
+        index = self.index
+        signals = Signals(
+            keyword=bm25[rows] if bm25 is not None else np.zeros(len(rows)),
+            keyword_rank=np.array([ranks["keyword"].get(int(r), miss) for r in rows], dtype=float),
+            dense=index.dense.reconstruct_batch(rows) @ vector,
+            dense_width=self.embedder.cosine_calibration[1],
+            dense_rank=np.array([ranks["dense"].get(int(r), miss) for r in rows], dtype=float),
+            expansion=expansion[rows] if expansion is not None else np.zeros(len(rows)),
+            coverage=present.astype(float) @ idf / total,
+            title=np.array(
+                [sum(w for t, w in zip(tokens, idf, strict=True) if t in titles[chunks[r].doc_id]) for r in rows]
+            )
+            / total,
+            doc=index.doc_numbers[rows],
+            region_match=np.array([bool(asked and chunks[r].region and applies[chunks[r].region]) for r in rows]),
+            region_other=np.array([bool(chunks[r].region) and not (asked and applies[chunks[r].region]) for r in rows]),
+            superseded=np.array(
+                [index.superseded_rows[r] and not (chunks[r].date[:4] and chunks[r].date[:4] in query) for r in rows]
+            ),
+            case=index.case_rows[rows] & (not _ASKS_ABOUT_CASES.search(query)),
+            length=index.lengths[rows],
+            bigrams=bigram_share(query, [chunks[r].text for r in rows]),
+        )
+        return Pool(rows, features(signals, rows), signals)
 
     def relevance(self, query: str, hits: list[Hit]) -> float:
         """How likely the documents answer `query`, in [0, 1]; below ~0.5 they do not.
@@ -103,28 +195,30 @@ class HybridRetriever(BaseRetriever):
         """
         if not hits:
             return 0.0
-        keyword = self.index.keyword
-        expanded = self.expander.expand(query) if self.expander else query
-        weights = {token: keyword.idf(token) for token in keyword.tokenizer(expanded)}
-        total = sum(weights.values())
-        coverage = 0.0
-        for hit in hits:
-            present = set(keyword.tokenizer(self.index.chunks[hit.row].search_text))
-            covered = sum(w for t, w in weights.items() if t in present)
-            coverage = max(coverage, covered / total if total else 0.0)
+        coverage = max(hit.coverage for hit in hits)
         centre, width = self.embedder.cosine_calibration
         closeness = 1 / (1 + math.exp(-(max(hit.dense for hit in hits) - centre) / width))
         return round(0.5 * coverage + 0.5 * closeness, 4)
 
 
-def _minmax(values: np.ndarray) -> np.ndarray:
-    spread = float(values.max() - values.min()) if len(values) else 0.0
-    return (values - values.min()) / spread if spread > 1e-9 else np.ones_like(values)
+def default_options(embedder: str) -> dict:
+    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, and the ranker
+    learned with this embedder (another model's cosines mean something else; without one, the fusion).
 
-
-def _scale_by_max(values: np.ndarray) -> np.ndarray:
-    peak = float(values.max()) if len(values) else 0.0
-    return values / peak if peak > 0 else np.zeros_like(values)
+    A learned file that cannot be read (written by another version) is reported and left out: search
+    falls back to the hand-set fusion rather than failing.
+    """
+    options: dict = {"expander": QueryExpander.from_file()}
+    loaders = (("vocabulary", TranslationVocabulary.load), ("ranker", lambda: LinearRanker.load(ranker_path(embedder))))
+    for name, load in loaders:
+        try:
+            learned = load()
+        except (ValueError, KeyError, OSError) as exc:
+            log.error("ignoring the learned %s: %s (retrain with python -m learn)", name, exc)
+            continue
+        if learned is not None:
+            options[name] = learned
+    return options
 
 
 def open_retriever(index_dir, model: str, **options) -> HybridRetriever:
@@ -134,5 +228,4 @@ def open_retriever(index_dir, model: str, **options) -> HybridRetriever:
 
     embedder = make_embedder(model)
     index = open_index(index_dir, embedder.name, embedder.dimension)
-    options.setdefault("expander", QueryExpander.from_file())
-    return HybridRetriever(index=index, embedder=embedder, **options)
+    return HybridRetriever(index=index, embedder=embedder, **{**default_options(embedder.name), **options})

@@ -13,7 +13,8 @@ import functools
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,12 +55,13 @@ class SearchIndex:
     chunks: list[Chunk]
     dense: faiss.Index
     keyword: KeywordIndex
+    _title_tokens: dict[str, frozenset[str]] | None = field(default=None, repr=False)
 
     @property
     def version(self) -> str:
         return self.folder.name
 
-    @property
+    @functools.cached_property
     def superseded(self) -> dict[str, str]:
         """doc_id → doc_id of its newest version, for older versions of a law."""
         return {d["doc_id"]: d["superseded_by"] for d in self.manifest.documents if d.get("superseded_by")}
@@ -74,6 +76,22 @@ class SearchIndex:
     def case_rows(self) -> np.ndarray:
         """True for chunks of court cases."""
         return np.array([c.kind == CASE for c in self.chunks], dtype=bool)
+
+    @functools.cached_property
+    def doc_numbers(self) -> np.ndarray:
+        """A small integer per document, per chunk (for grouping candidates by document)."""
+        numbers: dict[str, int] = {}
+        return np.array([numbers.setdefault(c.doc_id, len(numbers)) for c in self.chunks], dtype=np.int64)
+
+    @functools.cached_property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(c.text) for c in self.chunks], dtype=float)
+
+    def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
+        """doc_id → the words of its title (computed once per loaded version)."""
+        if self._title_tokens is None:
+            self._title_tokens = {d["doc_id"]: frozenset(tokenizer(d["title"])) for d in self.manifest.documents}
+        return self._title_tokens
 
     def document(self, doc_id: str) -> dict | None:
         return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)

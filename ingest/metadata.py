@@ -7,44 +7,9 @@ from pathlib import PurePosixPath
 
 from ingest import records
 from ingest.records import SourceDocument
+from ingest.regions import document_place
 
 HEADER_END = "<!-- INFO END -->"
-PROVINCES = (
-    "北京",
-    "天津",
-    "上海",
-    "重庆",
-    "河北",
-    "山西",
-    "辽宁",
-    "吉林",
-    "黑龙江",
-    "江苏",
-    "浙江",
-    "安徽",
-    "福建",
-    "江西",
-    "山东",
-    "河南",
-    "湖北",
-    "湖南",
-    "广东",
-    "海南",
-    "四川",
-    "贵州",
-    "云南",
-    "陕西",
-    "甘肃",
-    "青海",
-    "台湾",
-    "内蒙古",
-    "广西",
-    "西藏",
-    "宁夏",
-    "新疆",
-    "香港",
-    "澳门",
-)
 # Folder names of the laws corpus say the kind outright.
 FOLDER_KINDS = {
     "案例": records.CASE,
@@ -88,8 +53,10 @@ def read_kind(title: str, header: str, source: str, has_articles: bool) -> str:
         return records.JUDICIAL_INTERPRETATION
     if not has_articles:
         return records.ARTICLE
-    if read_region(title):
-        return records.LOCAL_REGULATION
+    place = document_place(title, source)
+    if place is not None:
+        # A district or county issues normative documents; local regulations come from provinces and cities.
+        return records.LOCAL_NORMATIVE if place.district else records.LOCAL_REGULATION
     # The header says who enacted it; the title's ending is the fallback.
     if "全国人民代表大会" in header or (bare.endswith("法") and not bare.endswith("办法")):
         return records.LAW
@@ -100,12 +67,10 @@ def read_kind(title: str, header: str, source: str, has_articles: bool) -> str:
     return records.ADMIN_REGULATION
 
 
-def read_region(title: str) -> str:
-    head = title.removeprefix("中华人民共和国")[:4]
-    for province in PROVINCES:
-        if head.startswith(province):
-            return province
-    return ""
+def read_region(title: str, source: str = "") -> str:
+    """Where the document applies (北京市海淀区, 浙江省杭州市); "" for national documents."""
+    place = document_place(title, source)
+    return place.name if place else ""
 
 
 def read_dates(header: str, source: str) -> tuple[str, str, str]:
@@ -129,7 +94,7 @@ def describe(text: str, source: str, has_articles: bool) -> SourceDocument:
         title=title,
         kind=read_kind(title, header, source, has_articles),
         text=text,
-        region=read_region(title),
+        region=read_region(title, source),
         promulgated=promulgated,
         revised=revised,
         date=version,

@@ -10,6 +10,7 @@ LAW = "法律"
 ADMIN_REGULATION = "行政法规"
 DEPARTMENT_RULE = "部门规章"
 LOCAL_REGULATION = "地方性法规"
+LOCAL_NORMATIVE = "地方规范性文件"  # a district's or county's rules
 JUDICIAL_INTERPRETATION = "司法解释"
 CASE = "案例"
 ARTICLE = "文章"

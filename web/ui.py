@@ -52,6 +52,8 @@ def escape_for_chat(text: str) -> str:
 
 def chat_text(answer: Answer) -> str:
     text = escape_for_chat(answer.text)
+    if answer.search_query and answer.search_query != answer.question.strip():
+        text = f"（按『{escape_for_chat(answer.search_query)}』检索）\n\n" + text
     if answer.notice:
         text += f"\n\n（{escape_for_chat(answer.notice)}）"
     if answer.citations:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from answer.followup import is_follow_up, merge_follow_up
+from answer.followup import merge_follow_up, needs_context
+from answer.service import AnswerService
 
 
 def test_region_follow_up_swaps_the_region():
@@ -12,15 +13,29 @@ def test_other_follow_ups_borrow_the_previous_question():
     assert merge_follow_up("那加班呢?", ["哺乳期能安排夜班吗?"]) == "哺乳期能安排夜班吗? 加班"
 
 
-def test_standalone_questions_are_left_alone():
-    question = "劳动仲裁一般多长时间能出裁决?"
-    assert not is_follow_up(question)
-    assert merge_follow_up(question, ["北京工会要修改哪些法规?"]) == question
+def test_what_needs_context():
+    assert needs_context("那上海呢?") and needs_context("上海呢") and needs_context("重庆市？")
+    assert needs_context("这种情况公司要赔钱吗?")  # points back
+    assert needs_context("还有别的规定吗")
+    # Short questions that stand on their own are not follow-ups, however short.
+    assert not needs_context("加班费怎么算")
+    assert not needs_context("劳动仲裁一般多长时间能出裁决?")
     assert merge_follow_up("那上海呢?", []) == "那上海呢?"
 
 
-def test_follow_up_through_the_service_searches_with_context(tiny_retriever):
-    from answer.service import AnswerService
+def test_a_short_standalone_question_is_not_merged(tiny_retriever):
+    # Typed after a pregnancy question, "产假有多少天" is its own question and is searched as typed.
+    answer = AnswerService(tiny_retriever).ask("产假有多少天?", history=["怀孕的女职工能安排夜班吗?"])
+    assert answer.search_query == "产假有多少天?"
+    assert "98天" in answer.text
 
+
+def test_an_elliptical_follow_up_is_searched_with_context(tiny_retriever):
     answer = AnswerService(tiny_retriever).ask("那北京呢?", history=["集体合同草案要经过职工代表大会讨论吗?"])
     assert answer.search_query == "集体合同草案要经过职工代表大会讨论吗? 北京"
+    assert not answer.refused
+
+
+def test_a_merged_question_the_documents_do_not_cover_is_refused(tiny_retriever):
+    answer = AnswerService(tiny_retriever).ask("那股票呢?", history=["如何做一道红烧肉?"])
+    assert answer.search_query == "如何做一道红烧肉? 股票" and answer.refused

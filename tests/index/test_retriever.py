@@ -40,10 +40,9 @@ def test_empty_question_returns_nothing(tiny_retriever):
 
 
 def test_cases_yield_to_statutes_unless_the_question_asks_about_cases(tmp_path, corpus_file, fake_embedder):
-    import numpy as np
-
     from index.builder import build_index
     from index.cache import EmbeddingCache
+    from index.ranking import FEATURES, FUSION
     from index.retriever import HybridRetriever
     from index.store import open_index
     from ingest.pipeline import ingest_paths
@@ -58,9 +57,22 @@ def test_cases_yield_to_statutes_unless_the_question_asks_about_cases(tmp_path, 
     result = ingest_paths([tmp_path / "docs"])
     build_index(tmp_path / "index", result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
     retriever = HybridRetriever(index=open_index(tmp_path / "index"), embedder=fake_embedder)
-    rows = np.arange(len(retriever.index.chunks))
     is_case = retriever.index.case_rows
     assert is_case.any() and not is_case.all()
-    everyday = retriever._prior("加班费多久之内要去申请仲裁?", rows)
-    assert set(everyday[is_case]) == {0.85} and set(everyday[~is_case]) == {1.0}
-    assert set(retriever._prior("有没有加班费仲裁时效的典型案例?", rows)) == {1.0}
+
+    def case_feature(question: str) -> tuple[set, set]:
+        pool = retriever.pool(question)
+        column = pool.features[:, FEATURES.index("case")]
+        return set(column[is_case[pool.rows]]), set(column[~is_case[pool.rows]])
+
+    assert case_feature("加班费多久之内要去申请仲裁?") == ({1.0}, {0.0})
+    assert case_feature("有没有加班费仲裁时效的典型案例?") == ({0.0}, {0.0})
+    # with the hand-set fusion a case yields to a statute of equal keyword and dense score
+    assert FUSION.weights[FUSION.names.index("case")] < 0
+
+
+def test_search_kwargs_k_and_min_relevance_are_honoured(tiny_retriever):
+    assert len(tiny_retriever.invoke("女职工生育享受多少天产假?", k=1)) == 1
+    assert len(tiny_retriever.invoke("女职工生育享受多少天产假?", k=3)) == 3
+    assert tiny_retriever.invoke("如何做一道红烧肉?", min_relevance=0.5) == []
+    assert tiny_retriever.invoke("女职工生育享受多少天产假?", min_relevance=0.5)

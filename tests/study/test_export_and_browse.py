@@ -40,7 +40,7 @@ def test_chat_session_export(tiny_retriever):
 def test_browse_groups_documents_and_links_articles(tiny_index):
     index = open_index(tiny_index)
     labels = [label for label, _ in catalogue(index)]
-    assert labels[0].startswith("【地方性法规 · 北京】《北京市集体合同条例》")
+    assert labels[0].startswith("【地方性法规 · 北京市】《北京市集体合同条例》")
     union_law = next(doc_id for label, doc_id in catalogue(index) if "中华人民共和国工会法" in label)
     page = outline_html(index, union_law, focus="第十条")
     assert "<h4>第二章 工会组织</h4>" in page

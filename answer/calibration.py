@@ -1,0 +1,20 @@
+"""The refusal threshold `python -m learn --calibrate-on` learned (see learn/refusal.py), if any."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from index.vocabulary import LEARNED_DIR
+
+REFUSAL_FILE = LEARNED_DIR / "refusal.json"
+DEFAULT_REFUSE_BELOW = 0.5  # before any calibration
+
+
+def learned_threshold(path: Path = REFUSAL_FILE) -> float:
+    """The calibrated relevance threshold, or the default when none was learned or the file is unreadable."""
+    try:
+        value = float(json.loads(Path(path).read_text("utf-8"))["refuse_below"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_REFUSE_BELOW
+    return value if 0.0 <= value <= 1.0 else DEFAULT_REFUSE_BELOW

@@ -1,0 +1,104 @@
+"""The quotable units of a passage: its 款 (paragraphs), 项 (items) with their lead-in, and sentences.
+
+A statute is read the way a lawyer quotes it: an item such as （三）未依法为劳动者缴纳社会保险费的
+means nothing without its lead-in 用人单位有下列情形之一的，劳动者可以解除劳动合同：, and a 款 is
+quoted whole unless it is long. Lines that only record how a text came about (amendment history,
+commencement and repeal clauses) are padding for a question about what the rule says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Used with .match(text, pos), which anchors at pos (a "^" would only match at the string's start).
+ARTICLE_LABEL_RE = re.compile(r"第[零一二三四五六七八九十百千〇0-9]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
+ITEM_RE = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
+LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
+LONG_PARAGRAPH = 240  # longer 款 are quoted by their best sentences, not whole
+# How a text came about, not what it says: amendment records, commencement and repeal clauses.
+HISTORY_RE = re.compile(
+    r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,80}(?:会议|通过|公布|修正|修订|令)"
+    r"|(?:根据|依照).{0,60}(?:决定|决议).{0,20}(?:修正|修订|修改)"
+    r"|《关于修改.{2,40}的决定》"
+    r"|自.{1,20}(?:起)?施行|同时废止|予以废止"
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A span of a passage that can be quoted on its own (with its lead-in, for an item)."""
+
+    start: int
+    end: int
+    lead_in: tuple[int, int] | None = None  # the 下列情形 sentence an item depends on
+    paragraph: int = 0  # which 款 of the passage it belongs to
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [self.lead_in, (self.start, self.end)] if self.lead_in else [(self.start, self.end)]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of text[start:end] (long ones by ；-clause), without an article's leading 第X条 label."""
+    end = len(text) if end is None else end
+    spans = []
+    for match in _SENTENCE_RE.finditer(text, start, end):
+        s, e = match.span()
+        label = ARTICLE_LABEL_RE.match(text, s)
+        if label:
+            s = label.end()
+        pieces = [m.span() for m in _CLAUSE_RE.finditer(text, s, e)] if e - s > LONG_SENTENCE else [(s, e)]
+        for piece in pieces:
+            piece_start, piece_end = _trimmed(text, *piece)
+            if piece_end - piece_start >= 2:
+                spans.append((piece_start, piece_end))
+    return spans
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """The 款 of a passage: its non-empty lines, the article label left out."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = match.span()
+        label = ARTICLE_LABEL_RE.match(text, start)
+        start, end = _trimmed(text, label.end() if label else start, end)
+        if end - start >= 2:
+            spans.append((start, end))
+    return spans
+
+
+def units(text: str) -> list[Unit]:
+    """Quotable units in reading order: items with their lead-in, short 款 whole, long 款 by sentence."""
+    found: list[Unit] = []
+    lead_in: tuple[int, int] | None = None
+    spans = paragraphs(text)
+    for number, (start, end) in enumerate(spans):
+        if ITEM_RE.match(text, start):
+            found.append(Unit(start, end, lead_in, number))
+            continue
+        sentences = sentence_spans(text, start, end)
+        last = sentences[-1] if sentences else (start, end)
+        lead_in = last if text[start:end].rstrip().endswith(("：", ":")) else None
+        items_follow = number + 1 < len(spans) and ITEM_RE.match(text, spans[number + 1][0])
+        if lead_in and items_follow and len(sentences) <= 1:
+            continue  # "有下列情形之一的：" alone answers nothing; its items carry it
+        if end - start <= LONG_PARAGRAPH:
+            found.append(Unit(start, end, paragraph=number))
+        else:
+            found.extend(Unit(s, e, paragraph=number) for s, e in sentences)
+    return found
+
+
+def is_history(sentence: str) -> bool:
+    """An amendment record, commencement or repeal clause."""
+    return bool(HISTORY_RE.search(sentence))

@@ -1,0 +1,102 @@
+"""python -m learn QUESTIONS.jsonl --index DIR — retrain the learned retrieval components, deterministically.
+
+Writes index/learned/vocabulary.json (query→statute translation table) and index/learned/ranker.json
+(candidate ranker weights). Measure them first with `python -m eval QUESTIONS --index DIR --folds 5`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from settings import Settings
+
+
+def relevance_rows(laws, union, questions, dev) -> tuple[list[float], list[float]]:
+    """(answerable, off-topic) relevance values, as `learn.refusal` describes."""
+    from learn.dataset import relevant_rows
+
+    relevant = relevant_rows(laws.index, questions)
+    on_topic, off_topic = [], []
+    for question in questions:
+        hits = laws.search(question.question)
+        if {hit.row for hit in hits} & relevant[question.id]:
+            on_topic.append(laws.relevance(question.question, hits))
+        off_topic.append(union.relevance(question.question, union.search(question.question)))
+    for question in dev:
+        value = union.relevance(question.question, union.search(question.question))
+        (on_topic if question.answerable else off_topic).append(value)
+    return on_topic, off_topic
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="python -m learn", description="从问答数据训练查询词表与排序模型")
+    parser.add_argument("questions", type=Path, help="带 evidences 的问题文件，例如 lecoqa-train.jsonl")
+    parser.add_argument("--index", type=Path, default=settings.index_dir)
+    parser.add_argument("--model", default=settings.embed_model)
+    parser.add_argument("--out", type=Path, default=None, help="输出目录（默认 index/learned/）")
+    parser.add_argument("--learn", default="ranker", help="训练哪些组件：vocabulary、ranker（逗号分隔）")
+    parser.add_argument(
+        "--calibrate-on",
+        type=Path,
+        default=None,
+        help="同时校准拒答阈值：给出工会文档索引（其上这些问题算无关问题）",
+    )
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        nargs="*",
+        default=[Path("../shared/eval/dev.jsonl"), Path("eval/colloquial.jsonl")],
+        help="校准用的工会问题（含 answerable 标记）",
+    )
+    args = parser.parse_args(argv)
+
+    from eval.metrics import load_questions
+    from index.ranking import ranker_path
+    from index.retriever import open_retriever
+    from index.store import IndexUnavailable
+    from index.vocabulary import DEFAULT_VOCABULARY
+    from learn.train import learn
+
+    started = time.perf_counter()
+    try:
+        questions = load_questions(args.questions)
+        retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
+        learned = learn(retriever, questions, [c for c in args.learn.split(",") if c])
+    except (ValueError, OSError, IndexUnavailable) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    vocabulary_path = (args.out / DEFAULT_VOCABULARY.name) if args.out else DEFAULT_VOCABULARY
+    ranker_file = ranker_path(retriever.embedder.name)
+    ranker_file = args.out / ranker_file.name if args.out else ranker_file
+    if learned.vocabulary is not None:
+        learned.vocabulary.save(vocabulary_path)
+        print(f"词表：{len(learned.vocabulary.table)} 个提问用词 → {vocabulary_path}")
+    if learned.ranker is not None:
+        learned.ranker.save(ranker_file)
+        weights = "  ".join(f"{n} {w:+.2f}" for n, w in zip(learned.ranker.names, learned.ranker.weights, strict=True))
+        print(f"排序模型 → {ranker_file}\n  {weights}")
+    if args.calibrate_on is not None:
+        from learn.refusal import REFUSAL_FILE, calibrate
+
+        union = open_retriever(args.calibrate_on, settings.embed_model)
+        on_topic, off_topic = relevance_rows(
+            retriever, union, questions, [q for f in args.dev for q in load_questions(f)]
+        )
+        calibration = calibrate(on_topic, off_topic)
+        calibration.save(args.out / REFUSAL_FILE.name if args.out else REFUSAL_FILE)
+        c = calibration
+        print(
+            f"拒答阈值 {c.refuse_below}：可回答 {c.answerable} 题中误拒 {c.false_refusals}，"
+            f"无关 {c.off_topic} 题中作答 {c.answered_off_topic}，间隔 {c.margin:+.3f}"
+        )
+    print(f"用时 {time.perf_counter() - started:.1f} 秒")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

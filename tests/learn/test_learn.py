@@ -1,0 +1,101 @@
+"""Learning on real excerpts: the translation vocabulary, the ranker and the refusal threshold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eval.metrics import Question
+from index.ranking import FEATURES, FUSION, LinearRanker
+from index.vocabulary import TranslationVocabulary
+from learn.dataset import relevant_rows, translation_pairs
+from learn.refusal import calibrate
+from learn.train import cross_validate, fold_of, labelled_pools, learn
+from learn.translation import train_translation
+
+
+def row(qid: str, question: str, *evidences: str) -> Question:
+    return Question(qid, question, ("",), evidences[0], (), True, evidences=evidences)
+
+
+# Questions whose relevant articles are in the tiny corpus (工会法, 女职工劳动保护特别规定, 北京市集体合同条例).
+QUESTIONS = [
+    row("a", "哺乳期的女职工每天有多少哺乳时间?", "用人单位应当在每天的劳动时间内为哺乳期女职工安排1小时哺乳时间"),
+    row("b", "女职工生育能休多少天产假?", "女职工生育享受98天产假"),
+    row("c", "老板的亲戚能当工会委员吗?", "企业主要负责人的近亲属不得作为本企业基层工会委员会成员的人选"),
+    row("d", "罢免工会主席需要什么程序?", "罢免工会主席、副主席必须召开会员大会"),
+    row("e", "集体合同草案要经过职工代表大会讨论吗?", "经集体协商双方协商一致的，形成集体合同草案"),
+    row("f", "怀孕七个月了单位还让我上夜班合法吗?", "女职工在孕期不能适应原劳动的"),
+    row("g", "女职工流产能休产假吗?", "女职工生育享受98天产假"),
+    row("h", "工会主席可以随便调走吗?", "工会主席、副主席任期未满时，不得随意调动其工作"),
+]
+
+
+def test_evidence_finds_its_chunks(tiny_retriever):
+    relevant = relevant_rows(tiny_retriever.index, QUESTIONS)
+    assert all(relevant[q.id] for q in QUESTIONS)
+    chunk = tiny_retriever.index.chunks[min(relevant["b"])]
+    assert chunk.article == "第七条" and "98天产假" in chunk.text
+
+
+def test_translation_learns_statutory_words_and_round_trips(tiny_retriever):
+    tokenize = tiny_retriever.index.keyword.tokenizer
+    pairs = translation_pairs(tiny_retriever.index, QUESTIONS, relevant_rows(tiny_retriever.index, QUESTIONS), tokenize)
+    vocabulary = train_translation(pairs, min_source_count=2, min_lift=1.0)
+    again = train_translation(pairs, min_source_count=2, min_lift=1.0)
+    assert vocabulary == again  # deterministic
+    assert "女职工" in vocabulary.table  # asked about in four questions
+    assert all(0 < p <= 1 for row in vocabulary.table.values() for p in row.values())
+    assert TranslationVocabulary.from_json(vocabulary.to_json()) == vocabulary
+    expansion = vocabulary.expand(["女职工", "流产"], lambda token: 1.0)
+    assert expansion and "女职工" not in expansion  # words the question has are not added again
+    with pytest.raises(ValueError):
+        TranslationVocabulary({"词": {"别的": 1.5}})
+
+
+def test_ranker_training_is_deterministic_and_its_json_round_trips(tiny_retriever, tmp_path):
+    first = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
+    second = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
+    assert first is not None and first == second
+    assert set(first.names) <= set(FEATURES) and all(np.isfinite(first.weights))
+    path = tmp_path / "ranker.json"
+    first.save(path)
+    loaded = LinearRanker.load(path)
+    assert loaded == first
+    pool = tiny_retriever.pool(QUESTIONS[0].question)
+    assert np.allclose(loaded.score(pool.features), first.score(pool.features))
+    with pytest.raises(ValueError, match="unknown"):
+        LinearRanker(("no_such_feature",), (1.0,))
+
+
+def test_learned_ranker_orders_the_relevant_article_first_on_what_it_learned_from(tiny_retriever):
+    relevant = relevant_rows(tiny_retriever.index, QUESTIONS)
+    ranker = learn(tiny_retriever, QUESTIONS, ["ranker"], relevant).ranker
+    pools = labelled_pools(tiny_retriever, QUESTIONS, relevant)
+
+    def first_hits(score) -> int:
+        return sum(bool(p.labels[np.argmax(score(p.features))]) for p in pools)
+
+    assert first_hits(ranker.score) >= first_hits(FUSION.score)
+
+
+def test_cross_validation_judges_each_question_once_by_components_learned_without_it(tiny_retriever):
+    seen: list[str] = []
+
+    def run(questions, retriever):
+        assert retriever.ranker is not FUSION
+        seen.extend(q.id for q in questions)
+        return [{"id": q.id} for q in questions]
+
+    rows = cross_validate(tiny_retriever, QUESTIONS, 2, run, ["ranker"])
+    assert sorted(seen) == sorted(q.id for q in QUESTIONS)
+    assert {r["fold"] for r in rows} == {fold_of(q.id, 2) for q in QUESTIONS}
+
+
+def test_calibration_puts_the_threshold_between_the_two_sides():
+    result = calibrate([0.7, 0.8, 0.9], [0.1, 0.2, 0.5], refusal_cost=3.0)
+    assert 0.5 < result.refuse_below < 0.7 and result.false_refusals == 0 == result.answered_off_topic
+    assert result.margin == pytest.approx(0.2)
+    overlapping = calibrate([0.4, 0.8, 0.9], [0.1, 0.5, 0.6], refusal_cost=3.0)
+    assert overlapping.refuse_below <= 0.4  # a wrong refusal costs more than one off-topic answer
+    assert overlapping.margin < 0
