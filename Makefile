@@ -56,8 +56,9 @@ eval-laws: install $(LAWS_INDEX)/CURRENT
 learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
 	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --calibrate-on $(INDEX_DIR)
 
-bench: install
+bench: install $(INDEX_DIR)/CURRENT
 	$(PY) -m bench --laws $(LAWS_DIR) --questions $(DEV_QUESTIONS)
+	$(PY) -m bench.load --index $(INDEX_DIR) --questions $(DEV_QUESTIONS)
 
 clean:
 	rm -rf var

@@ -20,13 +20,17 @@ log = logging.getLogger("app")
 
 def ensure_index(settings: Settings) -> None:
     """First start: build the index from the bundled documents, with progress."""
-    from index.store import current_version
+    from index.store import IndexUnavailable, serving_folder
     from ingest.__main__ import main as ingest
 
-    if current_version(settings.index_dir) is None:
-        print(f"首次启动：从 {settings.docs_dir} 建立索引…", flush=True)
-        if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
-            raise SystemExit("建立索引失败，见上面的信息")
+    try:
+        serving_folder(settings.index_dir)  # a broken pointer or version: the newest whole one serves
+        return
+    except IndexUnavailable:
+        pass  # no whole version at all: build one
+    print(f"首次启动：从 {settings.docs_dir} 建立索引…", flush=True)
+    if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
+        raise SystemExit("建立索引失败，见上面的信息")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -38,10 +42,12 @@ def create_app(settings: Settings) -> FastAPI:
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library
+    from ingest.loaders import MAX_FILE_BYTES
     from web.admin_api import admin_router
     from web.admin_ui import build_admin_tab
     from web.api import api_router
-    from web.auth import AdminAuth
+    from web.auth import AdminAuth, UploadGuard
+    from web.limits import BodyLimit
     from web.ui import CSS, build_ui
     from web.usage import UsageStore
 
@@ -54,7 +60,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router(service, usage))
     app.include_router(admin_router(library, usage, auth))
     demo = build_ui(service, usage, admin=partial(build_admin_tab, library, usage, auth))
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"])
+    app.add_middleware(UploadGuard, tokens=auth.upload_tokens)
+    app.add_middleware(BodyLimit)
+    return gr.mount_gradio_app(
+        app, demo, path="/", css=CSS, footer_links=["api"], max_file_size=f"{MAX_FILE_BYTES // (1024 * 1024)}mb"
+    )
 
 
 def main() -> int:
@@ -66,7 +76,8 @@ def main() -> int:
     ensure_index(settings)
     app = create_app(settings)
     print(f"工会政策问答：http://{settings.host}:{settings.port}/", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # SIGTERM: stop accepting, give requests in flight a few seconds, then exit even if a stream lingers.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,12 +33,48 @@ class LLMConfig:
             raise ValueError("LLM_TIMEOUT 必须大于 0")
 
 
-def numbered_passages(documents: list[Document]) -> str:
+_FENCE_RE = re.compile(r"<{2,}|>{2,}")
+
+
+def numbered_passages(documents: list[Document], fence: str) -> str:
+    """The passages, each between markers that carry `fence` — a random word the documents cannot know,
+    so a passage cannot close its own block and pose as the prompt (angle-bracket runs are defused)."""
     blocks = []
     for n, document in enumerate(documents, 1):
         meta = document.metadata
-        blocks.append(f"[{n}] 《{meta['title']}》{meta.get('article', '')}\n{document.page_content}")
+        body = _FENCE_RE.sub(
+            lambda m: "‹" * len(m.group()) if m.group()[0] == "<" else "›" * len(m.group()), document.page_content
+        )
+        blocks.append(
+            f"<<<资料[{n}] {fence}>>> 《{meta['title']}》{meta.get('article', '')}\n{body}\n<<<资料[{n}]结束 {fence}>>>"
+        )
     return "\n\n".join(blocks)
+
+
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that the passages it cites must hold
+
+
+def support(sentence: str, passages: list[str]) -> float:
+    """How much of a generated sentence the cited passages contain (CJK character bigrams)."""
+    text = _MARKER_RE.sub("", sentence)
+    grams = {text[i : i + 2] for i in range(len(text) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in text[i : i + 2])}
+    if not grams:
+        return 1.0
+    return sum(1 for g in grams if any(g in p for p in passages)) / len(grams)
+
+
+def drop_unsupported(text: str, documents: list[Document]) -> tuple[str, int]:
+    """The text without cited sentences their passages do not support; and how many were dropped."""
+    kept, dropped = [], 0
+    for match in _SENTENCE_RE.finditer(text):
+        sentence = match.group()
+        cited = [int(n) for n in _MARKER_RE.findall(sentence) if 1 <= int(n) <= len(documents)]
+        if cited and support(sentence, [documents[n - 1].page_content for n in cited]) < MIN_SUPPORT:
+            dropped += 1
+            continue
+        kept.append(sentence)
+    return "".join(kept).strip(), dropped
 
 
 def check_citations(text: str, documents: list[Document]) -> tuple[str, list[int], int]:
@@ -73,7 +110,10 @@ class LLMGenerator:
 
     def stream(self, question: str, documents: list[Document]) -> Iterator[str]:
         """Tokens as they arrive. Raises whatever the client raises; the caller falls back."""
-        messages = answer_prompt().format_messages(passages=numbered_passages(documents), question=question)
+        fence = secrets.token_hex(6)
+        messages = answer_prompt().format_messages(
+            passages=numbered_passages(documents, fence), question=question, fence=fence
+        )
         for chunk in self._chat.stream(messages):
             if chunk.content:
                 yield str(chunk.content)
@@ -83,7 +123,11 @@ class LLMGenerator:
         clean, cited, removed = check_citations(text.strip(), documents)
         if NOT_FOUND in clean and not cited:
             return Answer(question=question, text=clean, refused=True, generator=self.config.model)
+        clean, unsupported = drop_unsupported(clean, documents)
+        cited = sorted({int(n) for n in _MARKER_RE.findall(clean)})
         notice = f"已删除 {removed} 个指向不存在资料的引用标记。" if removed else ""
+        if unsupported:
+            notice += f"已删除 {unsupported} 句在所引资料中找不到依据的内容。"
         if not cited:
             notice = (notice + "生成的回答没有标注出处，请以下列原文为准。").strip()
             cited = list(range(1, len(documents) + 1))

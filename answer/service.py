@@ -47,6 +47,11 @@ class AnswerService:
         """The retriever over the version live right now."""
         return self._source.retriever() if isinstance(self._source, LiveIndex) else self._source
 
+    @property
+    def index_problem(self) -> str:
+        """Why the index serving is not the one CURRENT names (a broken version), or ""."""
+        return self._source.problem if isinstance(self._source, LiveIndex) else self._source.index.warning
+
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         *_, final = self.stream(question, history)
         return final

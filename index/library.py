@@ -26,13 +26,15 @@ from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.store import (
     IndexUnavailable,
-    current_version,
     list_versions,
     live_folder,
     read_chunks,
     read_documents,
     read_manifest,
+    serving_folder,
     set_current,
+    verify,
+    write_failure,
 )
 from ingest.loaders import LoadError
 from ingest.metadata import describe
@@ -40,20 +42,28 @@ from ingest.pipeline import FileError, read_document
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import StatuteSplitter, count_articles
 
-# Letters, digits, CJK and the punctuation law titles use; no path separators, no control characters.
-_SAFE_NAME = re.compile(r"^[\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef()（）《》〈〉【】\[\] .,，、·_+-]+$")
+# Letters, digits, CJK and the punctuation law titles use; anything else is stored as "_".
+_UNSAFE_CHAR = re.compile(r"[^\w\u3000-\u303f\u4e00-\u9fff\uff00-\uffef()（）《》〈〉【】\[\] .,，、·_+-]")
+
+
+def check_name(name: str) -> None:
+    """Refuse names that could escape a folder or hide something (../x.md, a\\b.md, control characters)."""
+    if not name or len(name) > 200 or name.startswith(".") or ".." in name or "/" in name or "\\" in name:
+        raise LoadError(f"文件名不合法：{name!r}（不能包含路径、“..”或以“.”开头）")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise LoadError(f"文件名不合法：{name!r} 含有控制字符")
+
+
+def stored_name(name: str) -> str:
+    """The name a document is kept under: odd characters (& # % ' and the like) become "_"."""
+    return _UNSAFE_CHAR.sub("_", name)
+
+
+MIN_ID_PREFIX = 8  # a one-character "prefix" once deleted 《工伤保险条例》
 
 
 class LibraryError(Exception):
     """An admin request that cannot be carried out; the message says why."""
-
-
-def check_name(name: str) -> None:
-    """Refuse names that could escape a folder or confuse a listing (../x.md, a\\b.md, control characters)."""
-    if not name or len(name) > 200 or name.startswith(".") or ".." in name or "/" in name or "\\" in name:
-        raise LoadError(f"文件名不合法：{name!r}（不能包含路径、“..”或以“.”开头）")
-    if not _SAFE_NAME.match(name):
-        raise LoadError(f"文件名不合法：{name!r} 含有不允许的字符")
 
 
 @dataclass
@@ -63,6 +73,8 @@ class ChangeReport:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # passages of new documents that address the assistant
     embedded: int = 0
     seconds: float = 0.0
 
@@ -77,6 +89,8 @@ class ChangeReport:
         if self.removed:
             parts.append("已删除：" + "、".join(f"《{t}》" for t in self.removed))
         parts.extend(f"未处理 {e}" for e in self.errors)
+        parts.extend(f"已标记 {f}，不会被引用" for f in self.flagged)
+        parts.extend(self.notes)
         if self.changed:
             parts.append(f"新索引版本 {self.version} 已生效（新向量化 {self.embedded} 段，用时 {self.seconds:.1f} 秒）")
         else:
@@ -91,6 +105,7 @@ class ChangeReport:
             "added": self.added,
             "removed": self.removed,
             "errors": [{"file": e.source, "reason": e.reason} for e in self.errors],
+            "flagged": self.flagged,
             "embedded": self.embedded,
             "seconds": round(self.seconds, 2),
             "message": self.summary(),
@@ -107,20 +122,24 @@ class Library:
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[dict]:
         """The live documents as listed in the manifest (with chunk counts and superseded_by)."""
-        if current_version(self.root) is None:
+        if not list_versions(self.root):
             return []
         return read_manifest(live_folder(self.root)).documents  # the manifest alone: no index load
 
     def find(self, ref: str) -> dict:
-        """A live document by doc id (or its prefix), source file name or exact title."""
+        """A live document by its id (or an id prefix of at least MIN_ID_PREFIX characters), its exact
+        source file name or its exact title — never by a short fragment that happens to match."""
         ref = ref.strip()
+        by_id = len(ref) >= MIN_ID_PREFIX
         matches = [
             d
             for d in self.documents()
-            if ref and (d["doc_id"].startswith(ref) or ref in (d["source"], d["title"], Path(d["source"]).name))
+            if ref
+            and ((by_id and d["doc_id"].startswith(ref)) or ref in (d["source"], d["title"], Path(d["source"]).name))
         ]
         if not matches:
-            raise LibraryError(f"没有找到文档：{ref}")
+            hint = f"（按编号查找至少要 {MIN_ID_PREFIX} 位）" if ref and not by_id else ""
+            raise LibraryError(f"没有找到文档：{ref}{hint}，请用完整编号、文件名或标题")
         if len(matches) > 1:
             raise LibraryError(f"“{ref}”对应多个文档，请用文档编号：" + "、".join(d["doc_id"] for d in matches))
         return matches[0]
@@ -175,21 +194,27 @@ class Library:
         return report
 
     def rollback(self, actor: str = "cli") -> ChangeReport:
-        """Make the version before the live one live again."""
+        """Make the newest whole version before the serving one live again (broken ones are skipped)."""
         with self._writing("rollback", actor) as report:
-            versions, live = list_versions(self.root), current_version(self.root)
-            older = [v for v in versions if live is None or v < live]
-            if not older:
-                raise LibraryError("没有更早的索引版本可以回滚")
-            set_current(self.root, older[-1])
-            report.version = older[-1]
-        return report
+            serving = serving_folder(self.root)[0].name
+            skipped = []
+            for name in reversed([v for v in list_versions(self.root) if v < serving]):
+                problem = verify(self.root / "versions" / name)
+                if problem:
+                    skipped.append(f"{name}（{problem}）")
+                    continue
+                set_current(self.root, name)
+                report.version = name
+                report.notes = [f"跳过已损坏的版本 {s}" for s in skipped]
+                return report
+            raise LibraryError("没有更早的完好索引版本可以回滚" + (f"：{'；'.join(skipped)} 已损坏" if skipped else ""))
 
     # -- internals -----------------------------------------------------------------------------
     def _live(self) -> tuple[list[SourceDocument], list[Chunk]]:
-        if current_version(self.root) is None:
+        """The serving version's documents and chunks (a broken CURRENT: the newest whole version's)."""
+        if not list_versions(self.root):
             return [], []
-        folder = live_folder(self.root)
+        folder, _ = serving_folder(self.root)
         chunks = read_chunks(folder)
         # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
         dense = faiss.read_index(str(folder / "dense.faiss"))
@@ -206,7 +231,8 @@ class Library:
         for path, name in files:
             try:
                 check_name(name)
-                doc = read_document(Path(path), name)
+                # the title comes from the document (or the name as given); the stored name is safe
+                doc = replace(read_document(Path(path), name), source=stored_name(name))
             except LoadError as exc:
                 report.errors.append(FileError(name, str(exc)))
                 continue
@@ -215,14 +241,15 @@ class Library:
                 report.errors.append(
                     FileError(name, f"与已有文档《{twin.title}》（{twin.source}）内容相同，未重复入库")
                 )
-            elif name in names:
+            elif doc.source in names:
                 report.errors.append(FileError(name, "已有同名文档；要更新它请用“替换”，或改名后作为新版本上传"))
             elif not (chunks := self.splitter.split(doc)):
                 report.errors.append(FileError(name, "没有可索引的正文"))
             else:
                 loaded[doc] = chunks
                 by_hash[doc.content_hash] = doc
-                names.add(name)
+                names.add(doc.source)
+                report.flagged.extend(f"《{doc.title}》{c.article or '正文'}：{c.warning}" for c in chunks if c.warning)
         return loaded
 
     def _write(self, report: ChangeReport, documents: list[SourceDocument], chunks: list[Chunk]) -> None:
@@ -244,6 +271,11 @@ class Library:
                 report.seconds = time.perf_counter() - started
                 self._audit(actor, action, target, report, str(exc))
                 raise
+            except OSError as exc:  # e.g. the disk filled up while new passages were being cached
+                report.seconds = time.perf_counter() - started
+                message = write_failure(exc)
+                self._audit(actor, action, target, report, message)
+                raise LibraryError(message) from exc
             report.seconds = time.perf_counter() - started
             self._audit(actor, action, target, report, "")
 

@@ -1,4 +1,4 @@
-"""The live index for a running app: a new version goes live without a restart."""
+"""The live index for a running app: a new version goes live without a restart, a broken one never does."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ log = logging.getLogger(__name__)
 
 
 class LiveIndex:
-    """Serves whichever version CURRENT names.
+    """Serves whichever version CURRENT names, as long as it is whole.
 
     Every call reads the small CURRENT pointer; when an admin change has made another version
     live, that version is loaded once and swapped in with one reference assignment. A search that
     already holds the previous retriever finishes on it (everything is in memory), so no query in
-    flight fails. If the new version cannot be loaded, the previous one keeps serving.
+    flight fails. If the new version cannot be loaded, the previous one keeps serving and `problem`
+    says why; at start a broken or missing pointer falls back to the newest valid version.
     """
 
     def __init__(self, root: Path, embedder: NamedEmbeddings, **retriever_options) -> None:
@@ -28,6 +29,10 @@ class LiveIndex:
         self.options = {**default_options(embedder.name), **retriever_options}
         self._lock = threading.Lock()
         self._current = self._load()
+        self._failed: str | None = None  # a version that would not load, so it is not retried on every question
+        self.problem = self._current.index.warning
+        if self.problem:
+            log.warning("%s", self.problem)
 
     def _load(self) -> HybridRetriever:
         index = open_index(self.root, self.embedder.name, self.embedder.dimension)
@@ -36,13 +41,32 @@ class LiveIndex:
     def retriever(self) -> HybridRetriever:
         current = self._current
         live = current_version(self.root)
-        if live is None or live == current.index.version:
+        if live is None:
+            self.problem = f"CURRENT 指针缺失或无效，仍在使用版本 {current.index.version}"
+            return current
+        if live == current.index.version:
+            self.problem = current.index.warning
+            return current
+        if live == self._failed:
             return current
         with self._lock:  # one thread loads; the others keep answering from the old version meanwhile
-            if self._current.index.version != live:
+            if self._current.index.version != live and self._failed != live:
                 try:
-                    self._current = self._load()
-                    log.info("index version %s is live", self._current.index.version)
+                    loaded = self._load()
                 except Exception as exc:  # a broken version must not take the service down
-                    log.error("could not load index version %s, still serving %s: %s", live, current.index.version, exc)
+                    self._failed, self.problem = (
+                        live,
+                        f"索引版本 {live} 无法加载（{exc}），仍在使用 {current.index.version}",
+                    )
+                    log.error("%s", self.problem)
+                    return self._current
+                # CURRENT's version did not verify and another was loaded instead: don't retry it every question
+                self._failed = live if loaded.index.version != live else None
+                self._current, self.problem = loaded, loaded.index.warning
+                log.log(
+                    logging.WARNING if self.problem else logging.INFO,
+                    "index version %s is live %s",
+                    loaded.index.version,
+                    self.problem,
+                )
         return self._current

@@ -23,6 +23,7 @@ from index.vocabulary import TranslationVocabulary
 from ingest.regions import applies_in, places_in
 
 log = logging.getLogger(__name__)
+MAX_QUERY_TOKENS = 64
 _ASKS_ABOUT_CASES = re.compile("案例|案件|判决|裁决|判例|法院|仲裁委|典型")
 
 
@@ -122,7 +123,10 @@ class HybridRetriever(BaseRetriever):
             if self.expander
             else dict.fromkeys(keyword.tokenizer(query), 1.0)
         )
-        return {token: share * keyword.idf(token) for token, share in shares.items()}
+        weights = {token: share * keyword.idf(token) for token, share in shares.items()}
+        if len(weights) > MAX_QUERY_TOKENS:  # a long follow-up: its rarest words carry it, and cost stays bounded
+            weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TOKENS])
+        return weights
 
     def pool(self, query: str) -> Pool | None:
         """Candidate rows with their ranking features; None when there is nothing to search."""
@@ -139,8 +143,13 @@ class HybridRetriever(BaseRetriever):
         expansion = keyword.weighted_scores(terms) if terms else None
         vector = self.embedder.embed_query_array(expanded)
 
-        ranks: dict[str, dict[int, int]] = {"keyword": {}, "dense": {}}
-        ranks["dense"] = {row: r for r, (row, _) in enumerate(self.index.dense_search(vector, self.candidates))}
+        blocked = self.index.blocked_rows
+        if blocked.any():  # a planted instruction is never a candidate, however well it matches
+            for scores in (bm25, expansion):
+                if scores is not None:
+                    scores[blocked] = 0.0
+        dense_rows = [row for row, _ in self.index.dense_search(vector, self.candidates) if not blocked[row]]
+        ranks: dict[str, dict[int, int]] = {"keyword": {}, "dense": {r: i for i, r in enumerate(dense_rows)}}
         if bm25 is not None:
             ranks["keyword"] = {row: r for r, row in enumerate(top_rows(bm25, self.candidates))}
         rows_set = set(ranks["dense"]) | set(ranks["keyword"])

@@ -3,13 +3,18 @@
     INDEX_DIR/CURRENT                 name of the live version (replaced atomically)
     INDEX_DIR/versions/<name>/        manifest.json, chunks.jsonl, dense.faiss, keyword/
 
-A new version is written completely before CURRENT points at it, so readers only ever see a
-whole index. No pickles: JSON, FAISS's own format and bm25s's .npy/.json files.
+A new version is written completely, checksummed (manifest.json lists a SHA-256 per file) and
+verified before CURRENT points at it, so readers only ever see a whole index. A version is verified
+again before a rollback makes it live and when it is loaded; a missing, garbage or broken pointer
+makes the newest valid version serve instead, with the reason in `SearchIndex.warning`. No pickles:
+JSON, FAISS's own format and bm25s's .npy/.json files.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -41,6 +46,7 @@ class Manifest:
     chunk_count: int
     created_at: str = ""
     format_version: int = FORMAT_VERSION
+    checksums: dict[str, str] = field(default_factory=dict)  # file (relative to the version) → SHA-256
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -55,6 +61,7 @@ class SearchIndex:
     chunks: list[Chunk]
     dense: faiss.Index
     keyword: KeywordIndex
+    warning: str = ""  # why this version serves instead of the one CURRENT names, when that one is unusable
     _title_tokens: dict[str, frozenset[str]] | None = field(default=None, repr=False)
 
     @property
@@ -76,6 +83,11 @@ class SearchIndex:
     def case_rows(self) -> np.ndarray:
         """True for chunks of court cases."""
         return np.array([c.kind == CASE for c in self.chunks], dtype=bool)
+
+    @functools.cached_property
+    def blocked_rows(self) -> np.ndarray:
+        """True for passages that must never be quoted (they address the assistant: see ingest/injection.py)."""
+        return np.array([bool(c.warning) for c in self.chunks], dtype=bool)
 
     @functools.cached_property
     def doc_numbers(self) -> np.ndarray:
@@ -120,8 +132,52 @@ def write_version(
     stamp = datetime.now(UTC)
     name = stamp.strftime("v%Y%m%d-%H%M%S-%f")
     versions = Path(root) / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    ensure_space(versions, estimated_bytes(documents, chunks, vectors))
     staging = versions / f".{name}.partial"
-    staging.mkdir(parents=True)
+    try:
+        _write_files(staging, manifest, stamp, documents, chunks, vectors, keyword)
+        os.replace(staging, versions / name)
+    except (OSError, RuntimeError) as exc:  # faiss reports a failed write as RuntimeError
+        shutil.rmtree(staging, ignore_errors=True)  # never leave a half-written version behind
+        raise IndexUnavailable(write_failure(exc)) from exc
+    set_current(root, name)
+    prune(root)
+    return versions / name
+
+
+def estimated_bytes(documents: list[SourceDocument], chunks: list[Chunk], vectors: np.ndarray) -> int:
+    """Roughly what a version takes on disk: texts as JSON (twice: documents and chunks), vectors, keyword index."""
+    text = sum(len(d.text) for d in documents) + sum(len(c.text) for c in chunks)
+    return int(text * 3 * 2 + vectors.nbytes + 16 * len(chunks) * 40) + (1 << 20)
+
+
+def ensure_space(folder: Path, needed: int) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise IndexUnavailable(
+            f"磁盘空间不足：写入新索引版本约需 {needed / 1e6:.1f} MB，{folder} 所在磁盘只剩 {free / 1e6:.1f} MB。"
+            "请清理磁盘后重试；当前版本不受影响。"
+        )
+
+
+def write_failure(exc: Exception) -> str:
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left" in str(exc):
+        return "磁盘空间不足：写入中途磁盘已满，未完成的版本已清理，当前版本不受影响。请清理磁盘后重试。"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"写入索引失败（{reason}），未完成的版本已清理，当前版本不受影响。"
+
+
+def _write_files(
+    staging: Path,
+    manifest: Manifest,
+    stamp: datetime,
+    documents: list[SourceDocument],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    keyword: KeywordIndex,
+) -> None:
+    staging.mkdir()
     with open(staging / "chunks.jsonl", "w", encoding="utf-8") as out:
         for chunk in chunks:
             out.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
@@ -134,18 +190,60 @@ def write_version(
     faiss.write_index(dense, str(staging / "dense.faiss"))
     (staging / "keyword").mkdir()
     keyword.save(staging / "keyword")
-    stamped = Manifest(**{**asdict(manifest), "created_at": stamp.isoformat(timespec="seconds")})
+    stamped = Manifest(
+        **{**asdict(manifest), "created_at": stamp.isoformat(timespec="seconds"), "checksums": checksums(staging)}
+    )
     (staging / "manifest.json").write_text(stamped.to_json(), "utf-8")
-    folder = versions / name
-    os.replace(staging, folder)
-    set_current(root, name)
-    prune(root)
-    return folder
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a version but its manifest."""
+    return {
+        path.relative_to(folder).as_posix(): _sha256(path)
+        for path in sorted(Path(folder).rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(folder: Path) -> str:
+    """What is wrong with a version folder, or "" when it is whole: manifest readable, every file
+    present and matching its checksum (versions written before checksums: the chunk count)."""
+    folder = Path(folder)
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError, TypeError, IndexUnavailable) as exc:
+        return f"清单 manifest.json 无法读取（{exc}）"
+    for name, expected in manifest.checksums.items():
+        path = folder / name
+        if not path.is_file():
+            return f"缺少文件 {name}"
+        if _sha256(path) != expected:
+            return f"文件 {name} 与校验和不符（已被截断或改动）"
+    if not manifest.checksums:
+        for name in ("chunks.jsonl", "documents.jsonl", "dense.faiss"):
+            if not (folder / name).is_file():
+                return f"缺少文件 {name}"
+        with open(folder / "chunks.jsonl", "rb") as lines:
+            if sum(1 for _ in lines) != manifest.chunk_count:
+                return "chunks.jsonl 的段落数与清单不符"
+    return ""
 
 
 def set_current(root: Path, name: str) -> None:
+    """Make a version live, once it has been verified whole."""
     if not (Path(root) / "versions" / name / "manifest.json").exists():
         raise IndexUnavailable(f"没有索引版本 {name}")
+    problem = verify(Path(root) / "versions" / name)
+    if problem:
+        raise IndexUnavailable(f"索引版本 {name} 已损坏：{problem}，不能启用")
     tmp = Path(root) / f".CURRENT.{os.getpid()}"
     tmp.write_text(name + "\n", "utf-8")
     os.replace(tmp, Path(root) / "CURRENT")
@@ -159,8 +257,13 @@ def list_versions(root: Path) -> list[str]:
 
 
 def current_version(root: Path) -> str | None:
+    """The name CURRENT holds, if it names a version folder; None for no pointer or a garbage one."""
     pointer = Path(root) / "CURRENT"
-    return pointer.read_text("utf-8").strip() if pointer.exists() else None
+    try:
+        name = pointer.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if name in list_versions(root) else None
 
 
 def prune(root: Path, keep: int = KEEP_VERSIONS) -> None:
@@ -182,10 +285,35 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def live_folder(root: Path) -> Path:
-    name = current_version(root)
+    """The version CURRENT names, or the newest one when the pointer is missing or garbage (unverified:
+    a cheap look for listings; `serving_folder` verifies)."""
+    name = current_version(root) or next(iter(reversed(list_versions(root))), None)
     if name is None:
         raise IndexUnavailable(f"{root} 下没有索引：先运行 python -m ingest corpus/union --index {root}")
     return Path(root) / "versions" / name
+
+
+def serving_folder(root: Path) -> tuple[Path, str]:
+    """The version to serve and, when it is not the one CURRENT names, why: CURRENT's version if it
+    verifies, else the newest version that does."""
+    names = list(reversed(list_versions(root)))
+    if not names:
+        raise IndexUnavailable(f"{root} 下没有索引：先运行 python -m ingest corpus/union --index {root}")
+    pointer = Path(root) / "CURRENT"
+    current = current_version(root)
+    if current is None:
+        reason = "没有 CURRENT 指针" if not pointer.exists() else "CURRENT 指针无效（指向不存在的版本或内容损坏）"
+    else:
+        reason = verify(Path(root) / "versions" / current)
+        if not reason:
+            return Path(root) / "versions" / current, ""
+        reason = f"当前版本 {current} 已损坏：{reason}"
+    for name in names:
+        if name != current and not verify(Path(root) / "versions" / name):
+            return Path(root) / "versions" / name, f"{reason}，改用最近的完好版本 {name}"
+    raise IndexUnavailable(
+        f"{root} 下没有完好的索引版本（{reason}），请重建：python -m ingest corpus/union --index {root}"
+    )
 
 
 def read_chunks(folder: Path) -> list[Chunk]:
@@ -199,8 +327,8 @@ def read_documents(folder: Path) -> list[SourceDocument]:
 
 
 def open_index(root: Path, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:
-    """Load the live version; refuse clearly when it was built with another embedder."""
-    folder = live_folder(root)
+    """Load the version to serve (see `serving_folder`); refuse clearly when it was built with another embedder."""
+    folder, warning = serving_folder(root)
     manifest = read_manifest(folder)
     if embedder_name is not None and (manifest.embedder != embedder_name or manifest.dimension != dimension):
         raise IndexUnavailable(
@@ -211,4 +339,4 @@ def open_index(root: Path, embedder_name: str | None = None, dimension: int | No
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(chunks) or dense.d != manifest.dimension:
         raise IndexUnavailable(f"索引 {folder} 已损坏（向量数与段落数不符），请重建")
-    return SearchIndex(folder, manifest, chunks, dense, KeywordIndex.load(folder / "keyword"))
+    return SearchIndex(folder, manifest, chunks, dense, KeywordIndex.load(folder / "keyword"), warning)

@@ -81,12 +81,16 @@ def manage(argv: list[str], settings: Settings) -> int:
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library, LibraryError
-    from index.store import IndexUnavailable
+    from index.store import IndexUnavailable, serving_folder
 
     library = Library(args.index, EmbeddingCache(args.cache_dir, make_embedder(args.model)))
     actor = f"cli:{getpass.getuser()}"
     try:
         if args.command == "list":
+            folder, warning = serving_folder(args.index)
+            if warning:
+                print(f"注意：{warning}", file=sys.stderr)
+            print(f"当前使用的版本：{folder.name}")
             for doc in library.documents():
                 status = "（已被新版本取代）" if doc.get("superseded_by") else ""
                 print(

@@ -74,6 +74,21 @@ def _load_docx(data: bytes) -> str:
             lines.append("#" * min(level + 1, 6) + " " + text)
         else:
             lines.append(text)
+    return with_title(lines, document.core_properties.title or "")
+
+
+def with_title(lines: list[str], declared: str) -> str:
+    """The text with a "# title" first line: the document's own title style, else the title its
+    properties declare, else its first heading, else a short opening line (as a Word or PDF
+    document is titled), so the title never falls back to the file name when the document has one."""
+    if any(line.startswith("# ") for line in lines[:3]):
+        return "\n\n".join(lines)
+    if declared.strip():
+        return "\n\n".join([f"# {declared.strip()}", *lines])
+    for i, line in enumerate(lines[:5]):
+        bare = line.lstrip("#").strip()
+        if line.startswith("#") or (len(bare) <= 40 and not bare.endswith(("。", "；", "，", "：", ":"))):
+            return "\n\n".join([f"# {bare}", *lines[:i], *lines[i + 1 :]])
     return "\n\n".join(lines)
 
 
@@ -83,9 +98,11 @@ def _load_pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
+        declared = (reader.metadata.title if reader.metadata else "") or ""
     except Exception as exc:  # pypdf raises many types for broken files
         raise LoadError(f"无法解析 PDF 文件（{type(exc).__name__}）") from exc
-    return "\n".join(pages)
+    lines = [line.strip() for line in "\n".join(pages).splitlines() if line.strip()]
+    return with_title(lines, declared)
 
 
 def _load_html(data: bytes) -> str:

@@ -72,6 +72,7 @@ class Chunk:
     heading_path: tuple[str, ...] = ()  # title › 编 › 章 › 节
     region: str = ""
     date: str = ""
+    warning: str = ""  # why this passage must never be quoted (text that gives the assistant orders)
 
     @property
     def chunk_id(self) -> str:

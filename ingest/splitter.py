@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.injection import instruction_like
 from ingest.records import Chunk, SourceDocument
 
-SPLITTER_VERSION = "statute-2"
+SPLITTER_VERSION = "statute-3"  # 3: passages that address the assistant carry a warning
 _NUM = "零一二三四五六七八九十百千〇两0-9０-９"
 _SPACE = r"[ \t\u3000\xa0]"
 STRUCTURE_RE = re.compile(rf"^{_SPACE}*(?:#+{_SPACE}*)?(第[{_NUM}]+([编章节]))(?:{_SPACE}+(.*?))?{_SPACE}*$")
@@ -73,6 +74,7 @@ class StatuteSplitter:
                         heading_path=block.heading_path,
                         region=doc.region,
                         date=doc.date,
+                        warning=instruction_like(doc.text[start:end]),
                     )
                 )
         return chunks

@@ -33,4 +33,4 @@ class HashingEmbeddings(NamedEmbeddings):
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return self._vector(text)
+        return self._vector(self.clip(text))

@@ -48,13 +48,17 @@ def admin_router(library: Library, usage: UsageStore, auth: AdminAuth) -> APIRou
     ) -> str:
         if not auth.enabled:
             raise HTTPException(status_code=403, detail=DISABLED_MESSAGE)
-        if credentials is None or not auth.check(credentials.credentials):
+        client = request.client.host if request.client else "?"
+        login = auth.attempt(client, credentials.credentials if credentials else None)
+        if login.retry_after:
+            raise HTTPException(status_code=429, detail=login.message, headers={"Retry-After": str(login.retry_after)})
+        if not login.ok:
             raise HTTPException(
                 status_code=401,
                 detail="需要管理员凭据：Authorization: Bearer <管理员密码>",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return f"api:{request.client.host if request.client else '?'}"
+        return f"api:{client}"
 
     router = APIRouter(prefix="/api/admin", tags=["admin"])
     Admin = Annotated[str, Depends(require_admin)]

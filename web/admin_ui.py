@@ -10,7 +10,8 @@ import gradio as gr
 
 from index.library import ChangeReport, Library, LibraryError
 from index.store import IndexUnavailable
-from web.auth import DISABLED_MESSAGE, AdminAuth
+from web.auth import DISABLED_MESSAGE, AdminAuth, UploadTokens
+from web.text import escape_for_chat
 from web.usage import UsageStore
 
 DOC_COLUMNS = ["编号", "标题", "类型", "地区", "日期", "段落", "字数", "入库时间", "状态"]
@@ -50,12 +51,13 @@ def split_tree_markdown(library: Library, doc_id: str) -> str:
     for number, chunk in enumerate(chunks, 1):
         for depth, heading in enumerate(chunk.heading_path[1:], 1):
             if path[: depth + 1] != chunk.heading_path[: depth + 1]:
-                lines.append(f"{'#' * min(depth + 2, 6)} {html.escape(heading)}")
+                lines.append(f"{'#' * min(depth + 2, 6)} {escape_for_chat(heading)}")
         path = chunk.heading_path
         label = chunk.article + (f"（第{chunk.part}部分）" if chunk.part else "") or "正文"
-        snippet = html.escape(chunk.text[:80].replace("\n", " "))
+        snippet = escape_for_chat(chunk.text[:80].replace("\n", " "))  # document text shows as text, never markup
         span = f"{len(chunk.text)} 字 · 位置 {chunk.start}–{chunk.end}"
-        lines.append(f"- 段 {number} · **{html.escape(label)}** · {span}：{snippet}…")
+        warning = f" ⚠ **{escape_for_chat(chunk.warning)}，不会被引用**" if chunk.warning else ""
+        lines.append(f"- 段 {number} · **{escape_for_chat(label)}** · {span}：{snippet}…{warning}")
     return "\n".join(lines) or "（没有段落）"
 
 
@@ -107,10 +109,13 @@ def build_admin_tab(library: Library, usage: UsageStore, auth: AdminAuth) -> Non
 
     views = [table, chosen, gaps, audit]
 
-    def do_login(secret: str):
-        if not auth.check(secret):
-            return False, "密码不对。", gr.update(visible=False), "", *[gr.update()] * len(views)
-        return True, "已登录。", gr.update(visible=True), "", *refreshed()
+    def do_login(secret: str, authed: bool, request: gr.Request):
+        if authed and not secret:
+            return True, "已登录。", gr.update(visible=True), "", "", *refreshed()  # pressing 登录 again
+        login = auth.attempt(request.client.host if request and request.client else "?", secret)
+        if not login.ok:
+            return authed, login.message, gr.update(visible=authed), "", "", *[gr.update()] * len(views)
+        return True, login.message, gr.update(visible=True), "", auth.upload_tokens.issue(), *refreshed()
 
     def change(authed: bool, action, progress_label: str, progress):
         if not authed:
@@ -156,8 +161,13 @@ def build_admin_tab(library: Library, usage: UsageStore, auth: AdminAuth) -> Non
 
     # Not exposed as API endpoints: admin actions go through this tab (session login) or /api/admin (token).
     private = {"api_visibility": "private"}
-    login.click(do_login, [password], [logged_in, status, panel, password, *views], **private)
-    password.submit(do_login, [password], [logged_in, status, panel, password, *views], **private)
+    # The upload token goes to the browser as a cookie: Gradio's upload route admits only its holder.
+    token = gr.Textbox(visible=False)
+    set_cookie = f"(t) => {{ if (t) document.cookie = '{UploadTokens.COOKIE}=' + t + '; path=/; SameSite=Strict'; }}"
+    for trigger in (login.click, password.submit):
+        trigger(do_login, [password, logged_in], [logged_in, status, panel, password, token, *views], **private).then(
+            None, [token], None, js=set_cookie, **private
+        )
     upload.click(on_upload, [logged_in, uploads], [result, *views], **private)
     delete.click(on_delete, [logged_in, chosen], [result, *views], **private)
     replace.click(on_replace, [logged_in, chosen, replacement], [result, *views], **private)

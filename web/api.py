@@ -7,23 +7,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from answer.service import AnswerService
+from web.limits import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, history_problem, question_problem, usable_history
 from web.usage import UsageStore
-
-MAX_QUESTION_CHARS = 500
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="用户的问题（中文，500 字以内）")
-    history: list[str] = Field(default_factory=list, description="此前的用户问题，最早的在前，用于追问")
-
-
-def question_problem(question: str) -> str | None:
-    """Why a question cannot be asked, in words a user understands; None when it is fine."""
-    if not question.strip():
-        return "问题不能为空，请输入想咨询的内容。"
-    if len(question) > MAX_QUESTION_CHARS:
-        return f"问题太长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
-    return None
+    question: str = Field(description=f"用户的问题（中文，{MAX_QUESTION_CHARS} 字以内）")
+    history: list[str] = Field(
+        default_factory=list,
+        description=(
+            f"此前的用户问题，最早的在前，用于追问（每条 {MAX_QUESTION_CHARS} 字以内，只用最后 {MAX_HISTORY_TURNS} 条）"
+        ),
+    )
 
 
 def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
@@ -31,10 +26,10 @@ def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
 
     @router.post("/ask", summary="提问：返回有出处的回答")
     def ask(request: AskRequest):
-        problem = question_problem(request.question)
+        problem = question_problem(request.question) or history_problem(request.history)
         if problem:
             return JSONResponse(status_code=400, content={"detail": problem})
-        history = [h for h in request.history if h.strip()][-5:]
+        history = usable_history(request.history)
         answer = service.ask(request.question, history).to_dict()
         usage.log_question(request.question, answer["refused"])
         return {
@@ -49,8 +44,10 @@ def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
     @router.get("/health", summary="服务状态与索引版本")
     def health():
         index = service.retriever.index
+        problem = service.index_problem
         return {
-            "status": "ok",
+            "status": "degraded" if problem else "ok",
+            "problem": problem,
             "index_version": index.version,
             "documents": len(index.manifest.documents),
             "chunks": len(index.chunks),

@@ -31,6 +31,7 @@ class StudyViews:
     tabs: gr.Tabs
     document: gr.Dropdown
     outline: gr.HTML
+    quiz_documents: gr.Dropdown  # refreshed on page load: admins add and remove documents meanwhile
 
 
 def write_download(data: bytes | str, name: str) -> str:
@@ -57,7 +58,7 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
             with gr.Row():
                 quiz_docs = gr.Dropdown(
                     label="出题范围（可多选；不选则全部）",
-                    choices=sorted({d["title"] for d in index.manifest.documents}),
+                    choices=quiz_titles(index),
                     multiselect=True,
                     scale=3,
                     elem_id="quiz-docs",
@@ -150,4 +151,8 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
     submit.click(check, [questions, *[c for _, _, choice, blank in slots for c in (choice, blank)]], [score, mistakes])
     export_md.click(lambda saved: export(saved, False), [questions], [handout])
     export_docx.click(lambda saved: export(saved, True), [questions], [handout])
-    return StudyViews(tabs, document, outline)
+    return StudyViews(tabs, document, outline, quiz_docs)
+
+
+def quiz_titles(index: SearchIndex) -> list[str]:
+    return sorted({d["title"] for d in index.manifest.documents})

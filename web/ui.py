@@ -7,7 +7,6 @@ Everything that comes from a document is escaped before it is shown — a docume
 from __future__ import annotations
 
 import html
-import re
 
 import gradio as gr
 
@@ -15,8 +14,9 @@ from answer.records import Answer
 from answer.service import AnswerService
 from study.browse import article_link, catalogue, outline_html
 from study.export import chat_docx, chat_markdown
-from web.api import question_problem
-from web.study_ui import STUDY_CSS, build_study_tab, write_download
+from web.limits import question_problem, usable_history
+from web.study_ui import STUDY_CSS, build_study_tab, quiz_titles, write_download
+from web.text import escape_for_chat
 from web.usage import UsageStore
 
 EXAMPLES = [
@@ -26,7 +26,6 @@ EXAMPLES = [
     "公司不跟我签劳动合同,能要求赔偿吗?",
     "工作满三年了,每年能休几天带薪年假?",
 ]
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 # After a deep link loads, bring the focused article into view.
 SCROLL_TO_ARTICLE = """() => { setTimeout(() => {
   const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""
@@ -43,11 +42,6 @@ CSS = (
 @media (max-width: 600px) { .gradio-container { padding: 4px !important; } }
 """
 )
-
-
-def escape_for_chat(text: str) -> str:
-    """Plain text for a markdown-rendering chat bubble: no HTML, no markdown syntax."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def chat_text(answer: Answer) -> str:
@@ -105,14 +99,16 @@ def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks
             """On every page load: the catalogue as it is now (admins may have changed it), and a deep link."""
             index = service.retriever.index
             choices = catalogue(index)
+            quiz = gr.update(choices=quiz_titles(index))
             doc, article = request.query_params.get("doc"), request.query_params.get("art", "")
             if not doc or index.document(doc) is None:
-                return gr.update(), gr.update(), gr.update(choices=choices), gr.update()
+                return gr.update(), gr.update(), gr.update(choices=choices), gr.update(), quiz
             outline = outline_html(index, doc, focus=article)
             tab, sub_tab = gr.update(selected="study-tab"), gr.update(selected="browse")
-            return tab, sub_tab, gr.update(choices=choices, value=doc), outline
+            return tab, sub_tab, gr.update(choices=choices, value=doc), outline, quiz
 
-        demo.load(open_link, None, [tabs, study.tabs, study.document, study.outline], js=SCROLL_TO_ARTICLE)
+        views = [tabs, study.tabs, study.document, study.outline, study.quiz_documents]
+        demo.load(open_link, None, views, js=SCROLL_TO_ARTICLE)
     return demo
 
 
@@ -140,7 +136,7 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         if problem:
             yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
             return
-        previous = [answered[key]["question"] for key in sorted(answered, key=int)]  # as typed, not as shown
+        previous = usable_history([answered[key]["question"] for key in sorted(answered, key=int)])  # as typed
         chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
         answer = None
         for answer in service.stream(message, previous):

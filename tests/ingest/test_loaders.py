@@ -78,3 +78,25 @@ def test_html_drops_scripts_and_keeps_title(tmp_path):
     assert text.startswith("# 北京市集体合同条例")
     assert "alert" not in text
     assert "第一条 为了规范集体协商。" in text and "第二条" in text
+
+
+def test_docx_title_comes_from_the_document_not_the_file_name(tmp_path):
+    import docx
+
+    from ingest.pipeline import read_document
+
+    document = docx.Document()
+    document.add_heading("某市职工权益保障办法", level=1)  # a Heading 1, no Title style
+    document.add_paragraph("第一条 为保障职工权益，制定本办法。")
+    document.add_paragraph("第二条 本办法自公布之日起施行。")
+    path = tmp_path / "upload-0.docx"
+    document.save(path)
+    assert read_document(path, "scan_20240101.docx").title == "某市职工权益保障办法"
+
+
+def test_a_short_opening_line_titles_a_document_without_headings():
+    from ingest.loaders import with_title
+
+    text = with_title(["关于加强工会建设的通知", "各单位：", "现将有关事项通知如下。"], "")
+    assert text.startswith("# 关于加强工会建设的通知")
+    assert with_title(["第一条 正文很长的一句话，没有标题。"], "文件属性里的标题").startswith("# 文件属性里的标题")

@@ -35,14 +35,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    work = tmp_path_factory.mktemp("app")
-    docs = work / "docs"
-    docs.mkdir()
-    for name in TINY_CORPUS:
-        shutil.copy(CORPUS / name, docs / name)
-    (docs / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
+def start_app(work: Path, docs: Path, **overrides: str) -> dict:
+    """The real app (python app.py) on a free loopback port, its index and data under `work`."""
     port = free_port()
     env = {
         **os.environ,
@@ -54,6 +48,7 @@ def live_app(tmp_path_factory):
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PORT": str(port),
         "HOST": "127.0.0.1",
+        **overrides,
     }
     for name in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
         env.pop(name, None)
@@ -72,7 +67,45 @@ def live_app(tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
-    yield {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log"}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    return {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log", "process": process, "work": work}
+
+
+def stop_app(app: dict) -> None:
+    app["process"].terminate()
+    app["process"].wait(timeout=20)
+
+
+def tiny_docs(folder: Path) -> Path:
+    folder.mkdir()
+    for name in TINY_CORPUS:
+        shutil.copy(CORPUS / name, folder / name)
+    (folder / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    work = tmp_path_factory.mktemp("app")
+    app = start_app(work, tiny_docs(work / "docs"))
+    yield app
+    stop_app(app)
+
+
+@pytest.fixture
+def own_app(tmp_path, live_app):
+    """A separate app for tests that break things (its index, its pointer, its login throttle):
+    started on a copy of the shared app's index, so it does not build one."""
+
+    def start(**overrides: str) -> dict:
+        work = tmp_path / f"app{len(started)}"
+        work.mkdir()
+        shutil.copytree(live_app["work"] / "index", work / "index", ignore=shutil.ignore_patterns(".lock"))
+        app = start_app(work, live_app["work"] / "docs", **overrides)
+        started.append(app)
+        return app
+
+    started: list[dict] = []
+    yield start
+    for app in started:
+        if app["process"].poll() is None:
+            stop_app(app)
