@@ -1,4 +1,5 @@
-"""Admin credentials: ADMIN_PASSWORD, or ADMIN_PASSWORD_HASH made by `python -m web.auth`."""
+"""Credentials: the admin's (ADMIN_PASSWORD, or ADMIN_PASSWORD_HASH made by `python -m web.auth`)
+and the API keys (API_KEYS) that may protect /api/ask and /v1/*."""
 
 from __future__ import annotations
 
@@ -43,6 +44,27 @@ class AdminAuth:
             _, iterations, salt, _ = self.password_hash.split("$")
             return hmac.compare_digest(hash_password(candidate, salt, int(iterations)), self.password_hash)
         return hmac.compare_digest(candidate.encode(), self.password.encode())
+
+
+API_KEY_MESSAGE = "需要 API 密钥：Authorization: Bearer <API_KEYS 中的一个>"
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """Bearer keys for the question endpoints; none configured means they are open to all."""
+
+    keys: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return bool(self.keys)
+
+    def check(self, candidate: str | None) -> bool:
+        if not self.required:
+            return True
+        given = (candidate or "").encode()
+        # compare with every key, so the time taken does not tell which one nearly matched
+        return sum(hmac.compare_digest(given, key.encode()) for key in self.keys) > 0 and bool(given)
 
 
 if __name__ == "__main__":
