@@ -33,6 +33,7 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 $(INDEX_DIR)/CURRENT: | install
 	$(PY) -m ingest corpus/union --index $(INDEX_DIR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 30.0
+    # API_KEYS, comma-separated: bearer keys for /api/ask and /v1/*; empty: those stay open
+    api_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
@@ -42,8 +45,8 @@ class Settings:
         return bool(self.llm_base_url and self.llm_model)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env: Mapping[str, str] = os.environ if environ is None else environ
         defaults = cls()
         return cls(
             docs_dir=Path(env.get("DOCS_DIR", defaults.docs_dir)),
@@ -60,4 +63,5 @@ class Settings:
             llm_model=env.get("LLM_MODEL", "").strip(),
             llm_api_key=env.get("LLM_API_KEY", ""),
             llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
+            api_keys=tuple(key.strip() for key in env.get("API_KEYS", "").split(",") if key.strip()),
         )

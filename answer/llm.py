@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
+from pydantic import SecretStr
 
 from answer.extractive import citation_for
 from answer.records import Answer
@@ -21,7 +22,7 @@ NOT_FOUND = "知识库中没有找到相关规定"
 class LLMConfig:
     base_url: str
     model: str
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)  # never in logs or tracebacks
     timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
@@ -102,7 +103,7 @@ class LLMGenerator:
         self._chat = ChatOpenAI(
             base_url=config.base_url,
             model=config.model,
-            api_key=config.api_key or "not-needed",  # local servers accept any key
+            api_key=SecretStr(config.api_key or "not-needed"),  # local servers accept any key
             timeout=config.timeout_s,
             max_retries=0,  # a failure falls back to the extractive answer at once
             temperature=0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 
 from langchain_core.documents import Document
@@ -67,9 +67,9 @@ class AnswerService:
             yield self._refusal(question, search_query, timings, started)
             return
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
-        answer = None
+        answer: Answer | None = None
         if self.generator is not None:
-            answer = yield from self._generate(question, search_query, documents, timings, started)
+            answer = yield from self._generate(self.generator, question, search_query, documents, timings, started)
         if answer is None:
             answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents)
             if self.generator is not None:
@@ -82,20 +82,29 @@ class AnswerService:
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         yield answer
 
-    def _generate(self, question, search_query, documents, timings, started) -> Iterator[Answer]:
+    @staticmethod
+    def _generate(
+        generator: LLMGenerator,
+        question: str,
+        search_query: str,
+        documents: list[Document],
+        timings: dict[str, float],
+        started: float,
+    ) -> Generator[Answer, None, Answer | None]:
+        """Yields the growing text; returns the checked answer, or None when the extractive one must stand in."""
         text = ""
         try:
-            for token in self.generator.stream(question, documents):
+            for token in generator.stream(question, documents):
                 if not text:
                     timings["first_token_ms"] = (time.perf_counter() - started) * 1000
                 text += token
-                yield Answer(question=question, text=text, generator=self.generator.config.model)
+                yield Answer(question=question, text=text, generator=generator.config.model)
         except Exception as exc:  # any client, network or server failure: fall back, never fail the user
             log.warning("LLM generation failed, falling back to extractive answer: %s", exc)
             return None
         if not text.strip():
             return None
-        return self.generator.finish(question, text, documents, search_query)
+        return generator.finish(question, text, documents, search_query)
 
     def _retrieve(self, retriever: HybridRetriever, question: str, history: list[str]) -> tuple[str, list[Document]]:
         """(what was searched, what was found). A follow-up is merged with the previous question when it
@@ -120,7 +129,7 @@ class AnswerService:
         return question, own
 
     @staticmethod
-    def _refusal(question: str, search_query: str, timings: dict, started: float) -> Answer:
+    def _refusal(question: str, search_query: str, timings: dict[str, float], started: float) -> Answer:
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return Answer(
             question=question,

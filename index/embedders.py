@@ -125,7 +125,10 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
             raise ValueError("model must name a sentence-transformers model or a local path")
         self._model = SentenceTransformer(model, device="cpu")
         self.name = model
-        self.dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:  # an index needs a fixed vector size
+            raise ValueError(f"{model} does not report its embedding dimension")
+        self.dimension = int(dimension)
         is_e5 = "e5" in model.lower()
         self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
         self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")

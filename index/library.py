@@ -106,6 +106,7 @@ class ChangeReport:
             "removed": self.removed,
             "errors": [{"file": e.source, "reason": e.reason} for e in self.errors],
             "flagged": self.flagged,
+            "notes": self.notes,
             "embedded": self.embedded,
             "seconds": round(self.seconds, 2),
             "message": self.summary(),

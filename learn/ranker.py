@@ -42,7 +42,7 @@ def train_ranker(
     stacked = np.vstack([p.features[:, columns] for p in usable])
     mean = stacked.mean(axis=0)
     scale = stacked.std(axis=0)
-    differences = []
+    differences: list[np.ndarray] = []
     for pool in usable:
         x = (pool.features[:, columns] - mean) / scale
         negatives = x[~pool.labels]

@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 from index.store import SearchIndex
-from ingest.records import book_title
+from ingest.records import Chunk, book_title
 
 
 def article_link(doc_id: str, article: str) -> str:
@@ -71,18 +71,23 @@ def highlight(text: str, terms: list[str]) -> str:
     return escaped.replace("\x01\x00", "").replace("\x00", "<mark>").replace("\x01", "</mark>")
 
 
+def search_chunks(index: SearchIndex, query: str, k: int = 20) -> list[Chunk]:
+    """Keyword search over every document: the best k passages, best first."""
+    query = query.strip()
+    return [index.chunks[row] for row, _ in index.keyword.search(query, k)] if query else []
+
+
 def search_html(index: SearchIndex, query: str, k: int = 20) -> str:
     """Keyword search over every document; hits show title, article label and highlighted text."""
     query = query.strip()
     if not query:
         return "<p>输入关键词，例如：集体合同、哺乳、工会经费。</p>"
-    hits = index.keyword.search(query, k)
+    hits = search_chunks(index, query, k)
     if not hits:
         return f"<p>没有找到包含“{html.escape(query)}”的条文。</p>"
     terms = index.keyword.tokenizer(query)
     items = []
-    for row, _ in hits:
-        chunk = index.chunks[row]
+    for chunk in hits:
         label = html.escape(book_title(chunk.title) + chunk.article)
         link = article_link(chunk.doc_id, chunk.article) if chunk.article else f"?doc={quote(chunk.doc_id)}"
         path = html.escape(" › ".join(chunk.heading_path[1:]))

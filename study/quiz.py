@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from answer.extractive import sentence_spans
@@ -184,3 +186,26 @@ def grade(questions: list[QuizQuestion], responses: list[str]) -> tuple[int, lis
 
     wrong = [i for i, (q, r) in enumerate(zip(questions, responses, strict=True)) if norm(q.answer) != norm(r)]
     return len(questions) - len(wrong), wrong
+
+
+class QuizMaker:
+    """Quizzes from whichever index version is live. Finding the facts reads every article, so it is done
+    once per index version and shared by everyone who asks (the study tab and the API alike)."""
+
+    def __init__(self, current_index: Callable[[], SearchIndex]) -> None:
+        self.current_index = current_index
+        self._generators: dict[str, QuizGenerator] = {}
+        self._lock = threading.Lock()
+
+    def make(self, titles: list[str] | None, n: int, seed: int) -> list[QuizQuestion]:
+        """Up to n questions spread over the documents titled `titles` (all documents when none)."""
+        index = self.current_index()
+        with self._lock:
+            if index.version not in self._generators:
+                self._generators = {index.version: QuizGenerator(articles_from_index(index))}
+            generator = self._generators[index.version]
+        scopes: list[str | None] = list(titles) if titles else [None]
+        picked: list[QuizQuestion] = []
+        for title in scopes:
+            picked += generator.generate(max(1, n // len(scopes)), seed, doc=title)
+        return picked[:n]

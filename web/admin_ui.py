@@ -47,7 +47,8 @@ def document_choices(library: Library) -> list[tuple[str, str]]:
 def split_tree_markdown(library: Library, doc_id: str) -> str:
     """章/节/条 outline with chunk boundaries; document text escaped so it shows as text."""
     chunks = library.preview(doc_id)
-    lines, path = [], ()
+    lines: list[str] = []
+    path: tuple[str, ...] = ()
     for number, chunk in enumerate(chunks, 1):
         for depth, heading in enumerate(chunk.heading_path[1:], 1):
             if path[: depth + 1] != chunk.heading_path[: depth + 1]:
@@ -160,17 +161,17 @@ def build_admin_tab(library: Library, usage: UsageStore, auth: AdminAuth) -> Non
         return str(path)
 
     # Not exposed as API endpoints: admin actions go through this tab (session login) or /api/admin (token).
-    private = {"api_visibility": "private"}
     # The upload token goes to the browser as a cookie: Gradio's upload route admits only its holder.
     token = gr.Textbox(visible=False)
     set_cookie = f"(t) => {{ if (t) document.cookie = '{UploadTokens.COOKIE}=' + t + '; path=/; SameSite=Strict'; }}"
+    login_outputs = [logged_in, status, panel, password, token, *views]
     for trigger in (login.click, password.submit):
-        trigger(do_login, [password, logged_in], [logged_in, status, panel, password, token, *views], **private).then(
-            None, [token], None, js=set_cookie, **private
+        trigger(do_login, [password, logged_in], login_outputs, api_visibility="private").then(
+            None, [token], None, js=set_cookie, api_visibility="private"
         )
-    upload.click(on_upload, [logged_in, uploads], [result, *views], **private)
-    delete.click(on_delete, [logged_in, chosen], [result, *views], **private)
-    replace.click(on_replace, [logged_in, chosen, replacement], [result, *views], **private)
-    rollback.click(on_rollback, [logged_in], [result, *views], **private)
-    preview.click(on_preview, [logged_in, chosen], [tree], **private)
-    export.click(on_export, [logged_in], [csv_file], **private)
+    upload.click(on_upload, [logged_in, uploads], [result, *views], api_visibility="private")
+    delete.click(on_delete, [logged_in, chosen], [result, *views], api_visibility="private")
+    replace.click(on_replace, [logged_in, chosen, replacement], [result, *views], api_visibility="private")
+    rollback.click(on_rollback, [logged_in], [result, *views], api_visibility="private")
+    preview.click(on_preview, [logged_in, chosen], [tree], api_visibility="private")
+    export.click(on_export, [logged_in], [csv_file], api_visibility="private")

@@ -1,5 +1,6 @@
-"""Admin credentials (ADMIN_PASSWORD, or ADMIN_PASSWORD_HASH made by `python -m web.auth`), guessing
-throttled per client, and the upload token that keeps Gradio's file upload for the admin tab."""
+"""Credentials: the admin's (ADMIN_PASSWORD, or ADMIN_PASSWORD_HASH made by `python -m web.auth`),
+guessing throttled per client; the upload token that keeps Gradio's file upload for the admin tab;
+and the API keys (API_KEYS) that may protect /api/ask and /v1/*."""
 
 from __future__ import annotations
 
@@ -167,6 +168,27 @@ class UploadGuard:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+API_KEY_MESSAGE = "需要 API 密钥：Authorization: Bearer <API_KEYS 中的一个>"
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """Bearer keys for the question endpoints; none configured means they are open to all."""
+
+    keys: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return bool(self.keys)
+
+    def check(self, candidate: str | None) -> bool:
+        if not self.required:
+            return True
+        given = (candidate or "").encode()
+        # compare with every key, so the time taken does not tell which one nearly matched
+        return sum(hmac.compare_digest(given, key.encode()) for key in self.keys) > 0 and bool(given)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_QUESTION_CHARS = 500
 MAX_HISTORY_TURNS = 5
 MAX_BODY_BYTES = 64 * 1024  # a question with its full history is under 20 KB of JSON
+CHAT_BODY_BYTES = 1024 * 1024  # /v1: chat clients send the whole conversation, answers included
 UPLOAD_BODY_BYTES = 21 * 1024 * 1024  # one 20 MB document plus multipart framing
 
 
@@ -53,11 +54,14 @@ class BodyLimit:
     one (chunked) is counted as it arrives and cut off at the limit.
     """
 
-    def __init__(self, app: ASGIApp, default: int = MAX_BODY_BYTES, uploads: int = UPLOAD_BODY_BYTES) -> None:
-        self.app, self.default, self.uploads = app, default, uploads
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-    def limit_for(self, path: str) -> int:
-        return self.uploads if path.startswith("/api/admin/documents") or path.endswith("/upload") else self.default
+    @staticmethod
+    def limit_for(path: str) -> int:
+        if path.startswith("/api/admin/documents") or path.endswith("/upload"):
+            return UPLOAD_BODY_BYTES
+        return CHAT_BODY_BYTES if path.startswith("/v1/") else MAX_BODY_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,7 +70,7 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit)
+            await _too_large(send, limit, openai_style=scope["path"].startswith("/v1/"))
             return
         seen = 0
 
@@ -84,11 +88,13 @@ class BodyLimit:
 
 
 def too_large_message(limit: int) -> str:
-    return f"请求内容太大，上限 {limit // 1024} KB。"
+    return f"请求内容过大，上限 {limit // 1024} KB。"
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": too_large_message(limit)}, ensure_ascii=False).encode()
+async def _too_large(send: Send, limit: int, openai_style: bool = False) -> None:
+    message = too_large_message(limit)
+    error = {"message": message, "type": "invalid_request_error", "param": None, "code": "request_too_large"}
+    body = json.dumps({"error": error} if openai_style else {"detail": message}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",

@@ -13,7 +13,7 @@ import gradio as gr
 from index.store import SearchIndex
 from study.browse import catalogue, highlight, outline_html, search_html
 from study.export import quiz_docx, quiz_markdown
-from study.quiz import QuizGenerator, QuizQuestion, articles_from_index, grade
+from study.quiz import QuizMaker, QuizQuestion, grade
 
 MAX_QUESTIONS = 10
 STUDY_CSS = """
@@ -43,8 +43,9 @@ def write_download(data: bytes | str, name: str) -> str:
     return str(path)
 
 
-def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
+def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker | None = None) -> StudyViews:
     index = current_index()
+    quizzes = quizzes or QuizMaker(current_index)
     with gr.Tabs() as tabs:
         with gr.Tab("浏览法规", id="browse"):
             document = gr.Dropdown(label="选择文档（按类型、地区分组）", choices=catalogue(index), elem_id="browse-doc")
@@ -82,25 +83,20 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
                 export_docx = gr.Button("导出讲义（Word）", size="sm")
             handout = gr.File(label="讲义", interactive=False)
 
+    # UI callbacks return HTML and component updates: private; the Gradio API has its own endpoints (web.gradio_api).
     # .input, not .change: a deep link sets the value too, and must keep its focused outline
-    document.input(lambda doc_id: outline_html(current_index(), doc_id) if doc_id else "", [document], [outline])
-    search.click(lambda q: search_html(current_index(), q), [query], [results])
-    query.submit(lambda q: search_html(current_index(), q), [query], [results])
-
-    generators: dict[str, QuizGenerator] = {}  # per index version: finding facts reads every article
+    document.input(
+        lambda doc_id: outline_html(current_index(), doc_id) if doc_id else "",
+        [document],
+        [outline],
+        api_visibility="private",
+    )
+    search.click(lambda q: search_html(current_index(), q), [query], [results], api_visibility="private")
+    query.submit(lambda q: search_html(current_index(), q), [query], [results], api_visibility="private")
 
     def make_quiz(titles: list[str], n: float, seed_value: float):
-        index = current_index()
-        if index.version not in generators:
-            generators.clear()
-            generators[index.version] = QuizGenerator(articles_from_index(index))
-        generator = generators[index.version]
-        picked: list[QuizQuestion] = []
-        for title in titles or [None]:
-            share = max(1, int(n) // max(len(titles or [None]), 1))
-            picked += generator.generate(share, int(seed_value or 0), doc=title)
-        picked = picked[: int(n)]
-        updates = []
+        picked = quizzes.make(titles, int(n), int(seed_value or 0))
+        updates: list = []
         for number in range(MAX_QUESTIONS):
             if number < len(picked):
                 q = picked[number]
@@ -147,10 +143,13 @@ def build_study_tab(current_index: Callable[[], SearchIndex]) -> StudyViews:
         )
 
     slot_outputs = [component for slot in slots for component in slot]
-    make.click(make_quiz, [quiz_docs, count, seed], [questions, *slot_outputs, score, mistakes])
-    submit.click(check, [questions, *[c for _, _, choice, blank in slots for c in (choice, blank)]], [score, mistakes])
-    export_md.click(lambda saved: export(saved, False), [questions], [handout])
-    export_docx.click(lambda saved: export(saved, True), [questions], [handout])
+    make.click(
+        make_quiz, [quiz_docs, count, seed], [questions, *slot_outputs, score, mistakes], api_visibility="private"
+    )
+    responses = [c for _, _, choice, blank in slots for c in (choice, blank)]
+    submit.click(check, [questions, *responses], [score, mistakes], api_visibility="private")
+    export_md.click(lambda saved: export(saved, False), [questions], [handout], api_visibility="private")
+    export_docx.click(lambda saved: export(saved, True), [questions], [handout], api_visibility="private")
     return StudyViews(tabs, document, outline, quiz_docs)
 
 

@@ -7,6 +7,7 @@ Everything that comes from a document is escaped before it is shown — a docume
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import gradio as gr
 
@@ -14,6 +15,9 @@ from answer.records import Answer
 from answer.service import AnswerService
 from study.browse import article_link, catalogue, outline_html
 from study.export import chat_docx, chat_markdown
+from study.quiz import QuizMaker
+from web.api import stream_answer
+from web.gradio_api import add_api_endpoints
 from web.limits import question_problem, usable_history
 from web.study_ui import STUDY_CSS, build_study_tab, quiz_titles, write_download
 from web.text import escape_for_chat
@@ -44,14 +48,21 @@ CSS = (
 )
 
 
-def chat_text(answer: Answer) -> str:
+def answer_markdown(answer: Answer) -> str:
+    """The answer with its [n] markers, any notice, then the 出处 list — markdown that shows document text as text.
+    Also the content of the OpenAI-compatible API's replies."""
     text = escape_for_chat(answer.text)
-    if answer.search_query and answer.search_query != answer.question.strip():
-        text = f"（按『{escape_for_chat(answer.search_query)}』检索）\n\n" + text
     if answer.notice:
         text += f"\n\n（{escape_for_chat(answer.notice)}）"
     if answer.citations:
         text += "\n\n**出处**\n" + "\n".join(f"{escape_for_chat(f'[{c.n}] {c.label}')}  " for c in answer.citations)
+    return text
+
+
+def chat_text(answer: Answer) -> str:
+    text = answer_markdown(answer)
+    if answer.search_query and answer.search_query != answer.question.strip():
+        text = f"（按『{escape_for_chat(answer.search_query)}』检索）\n\n" + text
     return text
 
 
@@ -82,15 +93,17 @@ def sources_html(answer: Answer | None) -> str:
     return "".join(cards)
 
 
-def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks:
-    """The whole app: chat, study and (when given) admin tabs; ?doc=…&art=… opens an article."""
+def build_ui(service: AnswerService, usage: UsageStore, admin: Callable[[], None] | None = None) -> gr.Blocks:
+    """The whole app: chat, study and (when given) admin tabs; ?doc=…&art=… opens an article.
+    Its Gradio API is the named endpoints of `web.gradio_api`; the UI's own callbacks are private."""
+    quizzes = QuizMaker(lambda: service.retriever.index)
     with gr.Blocks(title="工会政策问答") as demo:
         gr.Markdown("## 工会政策问答")
         with gr.Tabs() as tabs:
             with gr.Tab("问答", id="chat-tab"):
                 build_chat_tab(service, usage)
             with gr.Tab("学习", id="study-tab"):
-                study = build_study_tab(lambda: service.retriever.index)
+                study = build_study_tab(lambda: service.retriever.index, quizzes)
             if admin is not None:
                 with gr.Tab("管理", id="admin-tab"):
                     admin()
@@ -108,7 +121,8 @@ def build_ui(service: AnswerService, usage: UsageStore, admin=None) -> gr.Blocks
             return tab, sub_tab, gr.update(choices=choices, value=doc), outline, quiz
 
         views = [tabs, study.tabs, study.document, study.outline, study.quiz_documents]
-        demo.load(open_link, None, views, js=SCROLL_TO_ARTICLE)
+        demo.load(open_link, None, views, js=SCROLL_TO_ARTICLE, api_visibility="private")
+        add_api_endpoints(service, usage, quizzes)
     return demo
 
 
@@ -121,7 +135,7 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
             placeholder="输入问题，例如：老板能兼任工会主席吗？", show_label=False, scale=5, elem_id="question"
         )
         send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
-    gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
+    gr.Examples(EXAMPLES, inputs=box, label="试试这些问题", api_visibility="private")
     with gr.Row():
         new_chat = gr.Button("新对话", size="sm")
         export_md = gr.Button("导出对话（Markdown）", size="sm")
@@ -139,25 +153,26 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         previous = usable_history([answered[key]["question"] for key in sorted(answered, key=int)])  # as typed
         chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
         answer = None
-        for answer in service.stream(message, previous):
+        for answer in stream_answer(service, usage, message, previous):
             chat[-1] = {"role": "assistant", "content": chat_text(answer)}
             yield chat, gr.update(), "", answered
         if answer is not None:
-            usage.log_question(message, answer.refused)
             answered = {**answered, str(len(chat) - 1): answer.to_dict()}
             yield chat, sources_html(answer), "", answered
 
-    def on_like(data: gr.LikeData, answered: dict):
+    def on_like(data: gr.LikeData, answered: dict | None):  # gradio passes the like data by this type hint
+        if not answered:  # nothing answered in this session yet
+            return
         answer = answered.get(str(data.index[0] if isinstance(data.index, list | tuple) else data.index))
         if answer is not None:
             usage.record_feedback(answer, liked=bool(data.liked))
             gr.Info("谢谢反馈！")
 
     outputs = [chatbot, sources, box, answers]
-    send.click(respond, [box, chatbot, answers], outputs)
-    box.submit(respond, [box, chatbot, answers], outputs)
-    chatbot.like(on_like, [answers], None)
-    new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs)
+    send.click(respond, [box, chatbot, answers], outputs, api_visibility="private")
+    box.submit(respond, [box, chatbot, answers], outputs, api_visibility="private")
+    chatbot.like(on_like, [answers], None, api_visibility="private")
+    new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs, api_visibility="private")
 
     def export(answered: dict, as_docx: bool):
         turns = [answered[key] for key in sorted(answered, key=int)]
@@ -167,5 +182,5 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         data = chat_docx(turns) if as_docx else chat_markdown(turns)
         return gr.update(value=write_download(data, "问答记录.docx" if as_docx else "问答记录.md"), visible=True)
 
-    export_md.click(lambda answered: export(answered, False), [answers], [transcript])
-    export_docx.click(lambda answered: export(answered, True), [answers], [transcript])
+    export_md.click(lambda answered: export(answered, False), [answers], [transcript], api_visibility="private")
+    export_docx.click(lambda answered: export(answered, True), [answers], [transcript], api_visibility="private")

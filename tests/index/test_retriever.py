@@ -76,3 +76,13 @@ def test_search_kwargs_k_and_min_relevance_are_honoured(tiny_retriever):
     assert len(tiny_retriever.invoke("女职工生育享受多少天产假?", k=3)) == 3
     assert tiny_retriever.invoke("如何做一道红烧肉?", min_relevance=0.5) == []
     assert tiny_retriever.invoke("女职工生育享受多少天产假?", min_relevance=0.5)
+
+
+def test_min_relevance_set_on_the_retriever_empties_a_chain_for_off_topic_questions(tiny_retriever):
+    """Used alone in a langchain chain (no answer service to refuse), an off-topic question finds nothing."""
+    from langchain_core.runnables import RunnableLambda
+
+    strict = tiny_retriever.model_copy(update={"min_relevance": 0.5, "k": 2})
+    chain = strict | RunnableLambda(lambda documents: "\n\n".join(d.page_content for d in documents))
+    assert chain.invoke("如何做一道红烧肉?") == ""
+    assert "98天产假" in chain.invoke("女职工生育享受多少天产假?")

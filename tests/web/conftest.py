@@ -17,6 +17,7 @@ from tests.conftest import CORPUS, TINY_CORPUS
 
 PROJECT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "test-admin-secret"
+API_KEYS = ("test-key-one", "test-key-two")
 HOSTILE_DOCUMENT = """# 测试用恶意条例
 
 <!-- INFO END -->
@@ -35,25 +36,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(work: Path, docs: Path, **overrides: str) -> dict:
-    """The real app (python app.py) on a free loopback port, its index and data under `work`."""
+# Settings the tests choose themselves: never inherited from the shell that runs them.
+CHOSEN_BY_TESTS = ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "API_KEYS", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH")
+
+
+def start_app(work: Path, settings: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """app.py on a free loopback port with these settings; returns the process and its URL once it answers."""
     port = free_port()
-    env = {
-        **os.environ,
-        "INDEX_DIR": str(work / "index"),
-        "DOCS_DIR": str(docs),
-        "EMBED_MODEL": "use-onnx",  # the fast bundled model keeps the first-start build short
-        "EMBED_CACHE_DIR": str(work / "cache"),
-        "USAGE_DB": str(work / "usage.sqlite3"),
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        **overrides,
-    }
-    for name in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
-        env.pop(name, None)
-    log = open(work / "app.log", "w")  # noqa: SIM115 - stays open for the app's whole life
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = {k: v for k, v in os.environ.items() if k not in CHOSEN_BY_TESTS}
+    env.update(settings, PORT=str(port), HOST="127.0.0.1")
+    with open(work / "app.log", "w") as log:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -61,51 +56,82 @@ def start_app(work: Path, docs: Path, **overrides: str) -> dict:
             raise RuntimeError(f"app exited: {(work / 'app.log').read_text()}")
         try:
             if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                break
+                return process, base
         except httpx.HTTPError:
             time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
-    return {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log", "process": process, "work": work}
+    process.kill()
+    raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
 
 
-def stop_app(app: dict) -> None:
-    app["process"].terminate()
-    app["process"].wait(timeout=20)
-
-
-def tiny_docs(folder: Path) -> Path:
-    folder.mkdir()
-    for name in TINY_CORPUS:
-        shutil.copy(CORPUS / name, folder / name)
-    (folder / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
-    return folder
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("app")
-    app = start_app(work, tiny_docs(work / "docs"))
-    yield app
-    stop_app(app)
+    docs = work / "docs"
+    docs.mkdir()
+    for name in TINY_CORPUS:
+        shutil.copy(CORPUS / name, docs / name)
+    (docs / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
+    settings = {
+        "INDEX_DIR": str(work / "index"),
+        "DOCS_DIR": str(docs),
+        "EMBED_MODEL": "use-onnx",  # the fast bundled model keeps the first-start build short
+        "EMBED_CACHE_DIR": str(work / "cache"),
+        "USAGE_DB": str(work / "usage.sqlite3"),
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    process, base = start_app(work, settings)
+    yield {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log", "settings": settings, "work": work}
+    stop_app(process)
 
 
 @pytest.fixture
 def own_app(tmp_path, live_app):
     """A separate app for tests that break things (its index, its pointer, its login throttle):
     started on a copy of the shared app's index, so it does not build one."""
+    started: list[dict] = []
 
-    def start(**overrides: str) -> dict:
+    def start() -> dict:
         work = tmp_path / f"app{len(started)}"
         work.mkdir()
         shutil.copytree(live_app["work"] / "index", work / "index", ignore=shutil.ignore_patterns(".lock"))
-        app = start_app(work, live_app["work"] / "docs", **overrides)
+        settings = {
+            **live_app["settings"],
+            "INDEX_DIR": str(work / "index"),
+            "USAGE_DB": str(work / "usage.sqlite3"),
+            "EMBED_CACHE_DIR": str(work / "cache"),
+        }
+        process, base = start_app(work, settings)
+        app = {"url": base, "process": process, "work": work, "settings": settings}
         started.append(app)
         return app
 
-    started: list[dict] = []
     yield start
     for app in started:
         if app["process"].poll() is None:
-            stop_app(app)
+            stop_app(app["process"])
+
+
+@pytest.fixture(scope="session")
+def keyed_app(live_app, tmp_path_factory):
+    """A second app over the same index, with API_KEYS set and an OpenAI-compatible generator (a stub on
+    loopback whose `reply` a test may set): the keys' checks and the LLM's streaming path, end to end."""
+    from tests.answer.openai_stub import ChatStub
+
+    work = tmp_path_factory.mktemp("keyed-app")
+    with ChatStub("推动两部北京法规的修改[1]。") as stub:
+        settings = {
+            **live_app["settings"],
+            "USAGE_DB": str(work / "usage.sqlite3"),
+            "API_KEYS": ",".join(API_KEYS),
+            "LLM_BASE_URL": stub.base_url,
+            "LLM_MODEL": "stub-model",
+        }
+        del settings["ADMIN_PASSWORD"]
+        process, base = start_app(work, settings)
+        yield {"url": base, "stub": stub, "log": work / "app.log"}
+        stop_app(process)

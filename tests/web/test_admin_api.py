@@ -107,6 +107,6 @@ def test_hashed_password_is_accepted():
 def test_admin_tab_actions_are_not_callable_through_the_gradio_api(live_app):
     """The tab's handlers are private events: the only ways in are the logged-in tab and /api/admin."""
     endpoints = httpx.get(f"{live_app['url']}/gradio_api/info").json()["named_endpoints"]
-    assert "/respond" in endpoints  # the worker's chat is there…
+    assert "/ask" in endpoints  # the workers' questions are there…
     admin = ("login", "upload", "delete", "replace", "rollback", "preview", "export")
     assert not [name for name in endpoints if any(word in name for word in admin)]  # …the admin's is not

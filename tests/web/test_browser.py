@@ -133,3 +133,25 @@ def test_trainer_opens_an_article_link_then_takes_a_quiz(live_app, browser):
     assert total == 5 and 0 <= right <= 1  # only the first question was answered
     assert page.locator("#quiz-mistakes mark").count() >= total - 1  # each mistake shows its fact highlighted
     page.screenshot(path=str(ARTIFACTS / "study-quiz.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("page_path", "rendered"), [("/docs", ".swagger-ui .opblock"), ("/redoc", ".redoc-wrap")])
+def test_api_docs_render_with_the_network_off(live_app, browser, page_path, rendered):
+    """Only the app itself is reachable: every request elsewhere is refused, and none may be needed."""
+    page = browser.new_page()
+    elsewhere: list[str] = []
+
+    def only_the_app(route):
+        if route.request.url.startswith((live_app["url"], "data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.route("**/*", only_the_app)
+    page.goto(live_app["url"] + page_path)
+    page.locator(rendered).first.wait_for(timeout=30_000)
+    page.get_by_text("/v1/chat/completions").first.wait_for(timeout=30_000)
+    assert elsewhere == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"api-docs-{page_path.strip('/')}.png"), full_page=False)
