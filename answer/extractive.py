@@ -145,9 +145,12 @@ class ExtractiveComposer:
                 if not asks_when and is_history(own):
                     continue
                 lead_in = text[slice(*unit.lead_in)] if unit.lead_in else ""
-                present = set(self.tokenize(lead_in + own))  # an item is quoted with its lead-in
-                around = context
-                covered = frozenset(t for t in weights if t in present or t in around)
+                # A search word counts where the quoted text (an item with its lead-in) contains it, however
+                # the tokenizer cut that text (社会保险 inside 社会保险费); single characters must be words.
+                body = lead_in + own
+                words = set(self.tokenize(body))
+                present = {t for t in weights if t in words or (len(t) > 1 and t in body)}
+                covered = frozenset(t for t in weights if t in present or t in context)
                 score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
                 if wanted is not None and wanted.search(own):
                     score += 0.15

@@ -51,10 +51,15 @@ class QueryExpander:
         statutory term, SECONDARY for the alternatives (法定代表人 for 老板)."""
         weights = dict.fromkeys(tokenize(query), 1.0)
         # An everyday word the table translates is represented by its statutory terms: it no longer
-        # counts as a word the documents lack (老板 never occurs in a statute, 用人单位 does).
-        for word in self.table:
-            if word in query:
-                for piece in tokenize(word):
+        # counts as a word the documents lack (老板 never occurs in a statute, 用人单位 does) — unless
+        # the question also uses the statutory term itself (补偿 inside 经济补偿).
+        matched = [word for word in self.table if word in query]
+        statutory = {
+            piece for word in matched for term in self.table[word] if term in query for piece in tokenize(term)
+        }
+        for word in matched:
+            for piece in tokenize(word):
+                if piece not in statutory:
                     weights[piece] = 0.0
         for term, share in self.terms(query).items():
             for piece in tokenize(term):
