@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from answer.service import AnswerService
+from index.live import IndexBuilding
 from web.usage import UsageStore
 
 MAX_QUESTION_CHARS = 500
@@ -35,8 +36,13 @@ def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
         if problem:
             return JSONResponse(status_code=400, content={"detail": problem})
         history = [h for h in request.history if h.strip()][-5:]
-        answer = service.ask(request.question, history).to_dict()
-        usage.log_question(request.question, answer["refused"])
+        try:
+            answer = service.ask(request.question, history).to_dict()
+        except IndexBuilding as exc:  # the first start: not ready yet, and for how long
+            wait = max(1, round(exc.status.eta_s if exc.status.eta_s is not None else 30))
+            content = {"detail": exc.status.wait_text(), "progress": exc.status.to_dict()}
+            return JSONResponse(status_code=503, content=content, headers={"Retry-After": str(wait)})
+        usage.log_question(request.question, answer["refused"], [c["title"] for c in answer["citations"]])
         return {
             "answer": answer["text"],
             "citations": answer["citations"],
@@ -46,9 +52,12 @@ def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
             "timings": answer["timings"],
         }
 
-    @router.get("/health", summary="服务状态与索引版本")
+    @router.get("/health", summary="服务状态与索引版本（首次启动建索引时：进度）")
     def health():
-        index = service.retriever.index
+        try:
+            index = service.retriever.index
+        except IndexBuilding as exc:
+            return {"status": "building" if exc.status.building else "failed", "progress": exc.status.to_dict()}
         return {
             "status": "ok",
             "index_version": index.version,
