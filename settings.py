@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 30.0
+    timezone: str = "Asia/Shanghai"  # TZ: how times are shown to admins (stored in UTC)
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
@@ -36,6 +38,10 @@ class Settings:
             raise ValueError(f"PORT must be a TCP port, got {self.port}")
         if bool(self.llm_base_url) != bool(self.llm_model):
             raise ValueError("LLM_BASE_URL and LLM_MODEL must be set together")
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TZ must name a time zone such as Asia/Shanghai, got {self.timezone!r}") from exc
 
     @property
     def llm_enabled(self) -> bool:
@@ -60,4 +66,5 @@ class Settings:
             llm_model=env.get("LLM_MODEL", "").strip(),
             llm_api_key=env.get("LLM_API_KEY", ""),
             llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
+            timezone=env.get("TZ", "").strip().removeprefix(":") or defaults.timezone,
         )

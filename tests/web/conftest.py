@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -35,20 +36,58 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    work = tmp_path_factory.mktemp("app")
+@dataclass
+class AppProcess:
+    """`python app.py` on a free loopback port over a fresh index folder, as on a fresh clone."""
+
+    work: Path
+    process: subprocess.Popen
+    url: str
+    started: float  # time.monotonic() when the process was spawned
+
+    def log(self) -> str:
+        return (self.work / "app.log").read_text("utf-8")
+
+    def health(self) -> dict | None:
+        try:
+            response = httpx.get(f"{self.url}/api/health", timeout=2)
+        except httpx.HTTPError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+    def wait_until(self, ready, timeout_s: float, what: str):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app exited: {self.log()}")
+            found = ready()
+            if found:
+                return found
+            time.sleep(0.25)
+        raise RuntimeError(f"app not {what} after {timeout_s} s: {self.log()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_app(work: Path, documents: list[str], model: str, written: dict[str, str] | None = None) -> AppProcess:
+    """`documents` copied from corpus/union, `written` (name → text) made up for the test."""
     docs = work / "docs"
     docs.mkdir()
-    for name in TINY_CORPUS:
+    for name in documents:
         shutil.copy(CORPUS / name, docs / name)
-    (docs / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
+    for name, text in (written or {}).items():
+        (docs / name).write_text(text, "utf-8")
     port = free_port()
     env = {
         **os.environ,
         "INDEX_DIR": str(work / "index"),
         "DOCS_DIR": str(docs),
-        "EMBED_MODEL": "use-onnx",  # the fast bundled model keeps the first-start build short
+        "EMBED_MODEL": model,
         "EMBED_CACHE_DIR": str(work / "cache"),
         "USAGE_DB": str(work / "usage.sqlite3"),
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -57,22 +96,22 @@ def live_app(tmp_path_factory):
     }
     for name in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
         env.pop(name, None)
-    log = open(work / "app.log", "w")  # noqa: SIM115 - stays open for the app's whole life
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app exited: {(work / 'app.log').read_text()}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
-    yield {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log"}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with open(work / "app.log", "w") as log:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return AppProcess(work, process, f"http://127.0.0.1:{port}", time.monotonic())
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    work = tmp_path_factory.mktemp("app")
+    # the fast bundled model keeps the first-start build short
+    app = start_app(work, TINY_CORPUS, "use-onnx", {"测试用恶意条例.md": HOSTILE_DOCUMENT})
+    try:
+        app.wait_until(lambda: (app.health() or {}).get("status") == "ok", 180, "serving an index")
+    except RuntimeError:
+        app.process.kill()
+        raise
+    yield {"url": app.url, "usage_db": work / "usage.sqlite3", "log": work / "app.log", "index": work / "index"}
+    app.stop()
