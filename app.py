@@ -11,6 +11,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging
 import sys
+import threading
+import time
 
 from fastapi import FastAPI
 
@@ -25,19 +27,56 @@ API_DESCRIPTION = """依据工会与劳动法规回答问题，每句附条文�
 """
 
 
-def ensure_index(settings: Settings) -> None:
-    """First start: build the index from the bundled documents, with progress."""
+QUIET_LOGGERS = ("bm25s", "faiss", "httpx", "urllib3")  # bm25s sets itself to DEBUG; faiss logs CPU probes
+
+
+def configure_logging() -> None:
+    """Our INFO lines on the console, nothing below INFO from anyone (bm25s raises its own logger to DEBUG)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.INFO)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def build_first_index(library, settings: Settings, progress, service) -> None:
+    """The first start's build, in a background thread: the app serves (and says so) meanwhile."""
+    from index.library import LibraryError
+    from index.store import IndexUnavailable
+
+    log.info("首次启动：从 %s 建立索引（嵌入模型 %s）", settings.docs_dir, settings.embed_model)
+    reporter = threading.Thread(target=_report_progress, args=(progress,), daemon=True)
+    reporter.start()
+    try:
+        report = library.build([settings.docs_dir], "system:first-start", progress)
+        service.retriever  # noqa: B018 - load the new index now, not on the first question
+    except (LibraryError, IndexUnavailable, OSError) as exc:
+        progress.finished(str(exc))
+        log.error("建立索引失败：%s", exc)
+        return
+    progress.finished()
+    for error in report.errors:
+        log.warning("跳过 %s", error)
+    log.info("索引已建立：%d 件文档，用时 %.0f 秒", len(report.added), report.seconds)
+
+
+def _report_progress(progress, every_s: float = 10.0) -> None:
+    """A console line every few seconds while the build runs."""
+    time.sleep(every_s)
+    while (status := progress.status()).building:
+        log.info(status.describe())
+        time.sleep(every_s)
+
+
+def has_index(settings: Settings) -> bool:
+    """Some whole version to serve (a broken pointer falls back to the newest whole one)."""
     from index.store import IndexUnavailable, serving_folder
-    from ingest.__main__ import main as ingest
 
     try:
-        serving_folder(settings.index_dir)  # a broken pointer or version: the newest whole one serves
-        return
+        serving_folder(settings.index_dir)
     except IndexUnavailable:
-        pass  # no whole version at all: build one
-    print(f"首次启动：从 {settings.docs_dir} 建立索引…", flush=True)
-    if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
-        raise SystemExit("建立索引失败，见上面的信息")
+        return False
+    return True
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -49,42 +88,56 @@ def create_app(settings: Settings) -> FastAPI:
     from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library
+    from index.progress import BuildProgress
     from ingest.loaders import MAX_FILE_BYTES
     from web.admin_api import admin_router
-    from web.admin_ui import build_admin_tab
+    from web.admin_ui import ADMIN_CSS, build_admin_tab
     from web.api import api_router
     from web.auth import AdminAuth, ApiKeys, UploadGuard
     from web.docs import offline_docs_app
     from web.limits import BodyLimit
     from web.openai_api import openai_router
-    from web.ui import CSS, build_ui
+    from web.ui import CSS, HEAD, build_ui
     from web.usage import UsageStore
 
-    service = build_service(settings)
+    # No index yet (a fresh clone): serve at once and build it in the background, reporting progress.
+    progress = None if has_index(settings) else BuildProgress()
+    service = build_service(settings, building=progress)
     usage = UsageStore(settings.usage_db)
     # The admin side embeds with its own model instance, so an upload never holds up workers' questions.
-    library = Library(settings.index_dir, EmbeddingCache(settings.cache_dir, make_embedder(settings.embed_model)))
+    # Small batches during the first build, so its progress (and time estimate) moves every few seconds.
+    cache = EmbeddingCache(settings.cache_dir, make_embedder(settings.embed_model), batch_size=32 if progress else 128)
+    library = Library(settings.index_dir, cache)
     auth = AdminAuth(settings.admin_password, settings.admin_password_hash)
     keys = ApiKeys(settings.api_keys)
     app = offline_docs_app(title="工会政策问答 API", description=API_DESCRIPTION, version="1.0")
     app.include_router(api_router(service, usage, keys))
     app.include_router(admin_router(library, usage, auth))
     app.include_router(openai_router(service, usage, keys))
-    demo = build_ui(service, usage, admin=partial(build_admin_tab, library, usage, auth))
+    demo = build_ui(service, usage, admin=partial(build_admin_tab, library, usage, auth, settings.timezone))
     app.add_middleware(UploadGuard, tokens=auth.upload_tokens)
     app.add_middleware(BodyLimit)
-    return gr.mount_gradio_app(
-        app, demo, path="/", css=CSS, footer_links=["api"], max_file_size=f"{MAX_FILE_BYTES // (1024 * 1024)}mb"
+    app = gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        css=CSS + ADMIN_CSS,
+        head=HEAD,
+        footer_links=["api"],
+        max_file_size=f"{MAX_FILE_BYTES // (1024 * 1024)}mb",
     )
+    if progress is not None:
+        threading.Thread(
+            target=build_first_index, args=(library, settings, progress, service), name="first-index", daemon=True
+        ).start()
+    return app
 
 
 def main() -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO)
-    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs every CPU-feature probe at INFO
+    configure_logging()
     settings = Settings.from_env()
-    ensure_index(settings)
     app = create_app(settings)
     print(f"工会政策问答：http://{settings.host}:{settings.port}/", flush=True)
     # SIGTERM: stop accepting, give requests in flight a few seconds, then exit even if a stream (an open

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class Settings:
     llm_timeout_s: float = 30.0
     # API_KEYS, comma-separated: bearer keys for /api/ask and /v1/*; empty: those stay open
     api_keys: tuple[str, ...] = ()
+    timezone: str = "Asia/Shanghai"  # TZ: how times are shown to admins (stored in UTC)
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
@@ -39,6 +41,10 @@ class Settings:
             raise ValueError(f"PORT must be a TCP port, got {self.port}")
         if bool(self.llm_base_url) != bool(self.llm_model):
             raise ValueError("LLM_BASE_URL and LLM_MODEL must be set together")
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TZ must name a time zone such as Asia/Shanghai, got {self.timezone!r}") from exc
 
     @property
     def llm_enabled(self) -> bool:
@@ -64,4 +70,5 @@ class Settings:
             llm_api_key=env.get("LLM_API_KEY", ""),
             llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
             api_keys=tuple(key.strip() for key in env.get("API_KEYS", "").split(",") if key.strip()),
+            timezone=env.get("TZ", "").strip().removeprefix(":") or defaults.timezone,
         )

@@ -159,8 +159,11 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
     answer.notice = "；".join(notes)
 
 
-def build_service(settings, embedder=None) -> AnswerService:
-    """The service the app, the CLI and eval use: live index, configured embedder, optional LLM."""
+def build_service(settings, embedder=None, building=None) -> AnswerService:
+    """The service the app, the CLI and eval use: live index, configured embedder, optional LLM.
+
+    `building` (index.progress.BuildProgress): the first index is being built; questions meanwhile
+    raise index.live.IndexBuilding instead of the service failing to start."""
     from answer.calibration import learned_threshold
     from answer.llm import LLMConfig
     from index.embedders import make_embedder
@@ -169,6 +172,6 @@ def build_service(settings, embedder=None) -> AnswerService:
     if settings.llm_enabled:
         config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
         generator = LLMGenerator(config)
-    live = LiveIndex(settings.index_dir, embedder or make_embedder(settings.embed_model))
+    live = LiveIndex(settings.index_dir, embedder or make_embedder(settings.embed_model), building)
     refuse_below = settings.refuse_below if settings.refuse_below is not None else learned_threshold()
     return AnswerService(live, generator, refuse_below)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +30,11 @@ def build_index(
     chunks: list[Chunk],
     cache: EmbeddingCache,
     progress: bool = False,
+    on_embedded: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
+    """`progress` draws a console bar; `on_embedded(done, total)` reports each embedded batch to a caller."""
     started = time.perf_counter()
-    vectors, embedded = cache.embed([c.search_text for c in chunks], progress=progress)
+    vectors, embedded = cache.embed([c.search_text for c in chunks], progress=progress, on_batch=on_embedded)
     tokenizer = ChineseTokenizer(corpus_terms((d.title for d in documents), (d.text for d in documents)))
     keyword = KeywordIndex.build([c.search_text for c in chunks], tokenizer)
     counts: dict[str, int] = {}

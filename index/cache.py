@@ -10,6 +10,7 @@ import os
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,17 +33,25 @@ class EmbeddingCache:
         self._rows: dict[str, np.ndarray] = {}
         self._load()
 
-    def embed(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` in order, and how many texts actually had to be embedded."""
+    def embed(
+        self, texts: list[str], progress: bool = False, on_batch: Callable[[int, int], None] | None = None
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` in order, and how many texts actually had to be embedded.
+
+        `on_batch(done, total)` is called before the first batch and after each one (texts not cached)."""
         keys = [sha1(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._rows))
         text_of = dict(zip(keys, texts, strict=True))
         bar = tqdm(total=len(missing), desc="向量化", unit="段", disable=not progress or not missing)
+        if on_batch:
+            on_batch(0, len(missing))
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
             vectors = self.embedder.embed_array([text_of[k] for k in batch])
             self._write_shard(batch, vectors)
             bar.update(len(batch))
+            if on_batch:
+                on_batch(start + len(batch), len(missing))
         bar.close()
         if not keys:
             return np.zeros((0, self.embedder.dimension), np.float32), 0

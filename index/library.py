@@ -24,6 +24,7 @@ import faiss
 
 from index.builder import build_index
 from index.cache import EmbeddingCache
+from index.progress import BuildProgress
 from index.store import (
     IndexUnavailable,
     list_versions,
@@ -38,7 +39,7 @@ from index.store import (
 )
 from ingest.loaders import LoadError
 from ingest.metadata import describe
-from ingest.pipeline import FileError, read_document
+from ingest.pipeline import FileError, ingest_paths, read_document
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import StatuteSplitter, count_articles
 
@@ -151,6 +152,26 @@ class Library:
         return [c for c in read_chunks(live_folder(self.root)) if c.doc_id == doc["doc_id"]]
 
     # -- changing ------------------------------------------------------------------------------
+    def build(self, paths: list[Path], actor: str = "cli", progress: BuildProgress | None = None) -> ChangeReport:
+        """A new version from these files and folders alone: the first start indexes the bundled documents.
+
+        Under the writers' lock like every change, so an upload during the first start waits for it."""
+        with self._writing("build", actor, ", ".join(map(str, paths))) as report:
+            result = ingest_paths(paths, self.splitter, on_document=progress.documents_read if progress else None)
+            report.errors = result.errors
+            if not result.documents:
+                raise LibraryError("没有可索引的文档：" + "；".join(map(str, result.errors)))
+            built = build_index(
+                self.root,
+                result.documents,
+                result.chunks,
+                self.cache,
+                on_embedded=progress.passages_embedded if progress else None,
+            )
+            report.version, report.embedded = built.folder.name, built.embedded
+            report.added = [d.title for d in result.documents]
+        return report
+
     def add(self, files: list[tuple[Path, str]], actor: str = "cli") -> ChangeReport:
         """Files (path on disk, name to show) join the live documents."""
         with self._writing("add", actor) as report:

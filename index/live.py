@@ -7,10 +7,19 @@ import threading
 from pathlib import Path
 
 from index.embedders import NamedEmbeddings
+from index.progress import BuildProgress, BuildStatus
 from index.retriever import HybridRetriever, default_options
-from index.store import current_version, open_index
+from index.store import IndexUnavailable, current_version, open_index
 
 log = logging.getLogger(__name__)
+
+
+class IndexBuilding(IndexUnavailable):
+    """No version is live yet because the first one is still being built; `status` says how far it got."""
+
+    def __init__(self, status: BuildStatus) -> None:
+        super().__init__(status.describe())
+        self.status = status
 
 
 class LiveIndex:
@@ -23,16 +32,24 @@ class LiveIndex:
     says why; at start a broken or missing pointer falls back to the newest valid version.
     """
 
-    def __init__(self, root: Path, embedder: NamedEmbeddings, **retriever_options) -> None:
+    def __init__(
+        self, root: Path, embedder: NamedEmbeddings, building: BuildProgress | None = None, **retriever_options
+    ) -> None:
+        """`building`: the first version is being built meanwhile; until it is live, `retriever()` raises
+        IndexBuilding with its progress. Without it, a missing index fails here, at once."""
         self.root = Path(root)
         self.embedder = embedder
+        self.building = building
         self.options = {**default_options(embedder.name), **retriever_options}
         self._lock = threading.Lock()
-        self._current = self._load()
+        self._current: HybridRetriever | None = None
         self._failed: str | None = None  # a version that would not load, so it is not retried on every question
-        self.problem = self._current.index.warning
-        if self.problem:
-            log.warning("%s", self.problem)
+        self.problem = ""
+        if building is None or current_version(self.root) is not None:
+            self._current = self._load()
+            self.problem = self._current.index.warning
+            if self.problem:
+                log.warning("%s", self.problem)
 
     def _load(self) -> HybridRetriever:
         index = open_index(self.root, self.embedder.name, self.embedder.dimension)
@@ -41,6 +58,8 @@ class LiveIndex:
     def retriever(self) -> HybridRetriever:
         current = self._current
         live = current_version(self.root)
+        if current is None:
+            return self._first(live)
         if live is None:
             self.problem = f"CURRENT 指针缺失或无效，仍在使用版本 {current.index.version}"
             return current
@@ -50,7 +69,7 @@ class LiveIndex:
         if live == self._failed:
             return current
         with self._lock:  # one thread loads; the others keep answering from the old version meanwhile
-            if self._current.index.version != live and self._failed != live:
+            if self._current is current and self._failed != live:
                 try:
                     loaded = self._load()
                 except Exception as exc:  # a broken version must not take the service down
@@ -59,7 +78,7 @@ class LiveIndex:
                         f"索引版本 {live} 无法加载（{exc}），仍在使用 {current.index.version}",
                     )
                     log.error("%s", self.problem)
-                    return self._current
+                    return current
                 # CURRENT's version did not verify and another was loaded instead: don't retry it every question
                 self._failed = live if loaded.index.version != live else None
                 self._current, self.problem = loaded, loaded.index.warning
@@ -69,4 +88,16 @@ class LiveIndex:
                     loaded.index.version,
                     self.problem,
                 )
-        return self._current
+            return self._current or current
+
+    def _first(self, live: str | None) -> HybridRetriever:
+        if live is None:
+            if self.building is None:  # the index was deleted under a running app
+                raise IndexUnavailable(f"{self.root} 下没有索引")
+            raise IndexBuilding(self.building.status())
+        with self._lock:
+            if self._current is None:
+                self._current = self._load()
+                self.problem = self._current.index.warning
+                log.info("index version %s is live", self._current.index.version)
+            return self._current

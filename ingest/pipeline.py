@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,11 +52,20 @@ def read_document(path: Path, source: str) -> SourceDocument:
     return replace(doc, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
-def ingest_paths(paths: list[Path], splitter: StatuteSplitter | None = None, progress: bool = False) -> IngestResult:
+def ingest_paths(
+    paths: list[Path],
+    splitter: StatuteSplitter | None = None,
+    progress: bool = False,
+    on_document: Callable[[int, int], None] | None = None,
+) -> IngestResult:
+    """`progress` draws a console bar; `on_document(done, total)` reports each file read to a caller."""
     splitter = splitter or StatuteSplitter()
     result = IngestResult()
     seen: dict[str, str] = {}
-    for path, source in tqdm(discover(paths), desc="读取文档", unit="件", disable=not progress):
+    files = discover(paths)
+    for number, (path, source) in enumerate(tqdm(files, desc="读取文档", unit="件", disable=not progress)):
+        if on_document:
+            on_document(number, len(files))
         if not path.exists():
             result.errors.append(FileError(source, "文件不存在"))
             continue
@@ -77,4 +87,6 @@ def ingest_paths(paths: list[Path], splitter: StatuteSplitter | None = None, pro
             continue
         result.documents.append(doc)
         result.chunks.extend(chunks)
+    if on_document:
+        on_document(len(files), len(files))
     return result

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ingest.injection import instruction_like
 from ingest.records import Chunk, SourceDocument
 
-SPLITTER_VERSION = "statute-3"  # 3: passages that address the assistant carry a warning
+# 3: passages addressing the assistant carry a warning; 4: appendices are their own block
+SPLITTER_VERSION = "statute-4"
 _NUM = "零一二三四五六七八九十百千〇两0-9０-９"
 _SPACE = r"[ \t\u3000\xa0]"
 STRUCTURE_RE = re.compile(rf"^{_SPACE}*(?:#+{_SPACE}*)?(第[{_NUM}]+([编章节]))(?:{_SPACE}+(.*?))?{_SPACE}*$")
@@ -23,7 +24,9 @@ ARTICLE_RE = re.compile(rf"^{_SPACE}*(第[{_NUM}]+条(?:之[{_NUM}]+)?)(?={_SPAC
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』\"]?|$)")
 STRUCTURE_LEVELS = {"编": 0, "章": 1, "节": 2}
 GENERIC_LEVEL = 3  # markdown headings that are not 编/章/节 (案例的「基本案情」 etc.)
-SKIPPED_LINES = ("<!-- INFO END -->",)
+HEADER_END_LINE = "<!-- INFO END -->"
+# "附录：" / "附件一" alone on a line opens an appendix: its items are not part of the last 条.
+APPENDIX_RE = re.compile(rf"^{_SPACE}*(?:#+{_SPACE}*)?((?:附录|附件|附表)[{_NUM}]*){_SPACE}*[：:]?{_SPACE}*$")
 
 
 def count_articles(text: str) -> int:
@@ -97,7 +100,16 @@ class StatuteSplitter:
         for match in re.finditer(r"[^\n]*\n?", doc.text):
             line = match.group().rstrip("\n")
             stripped = line.strip()
-            if not stripped or stripped in SKIPPED_LINES:
+            if not stripped:
+                continue
+            if stripped == HEADER_END_LINE:
+                current = None  # the header (title, dates) and the body never share a chunk
+                continue
+            appendix = APPENDIX_RE.match(line)
+            if appendix:
+                levels.clear()  # an appendix stands outside the chapters
+                current = _Block(path(), appendix.group(1))
+                blocks.append(current)
                 continue
             structure = STRUCTURE_RE.match(line)
             markdown = MARKDOWN_HEADING_RE.match(line)

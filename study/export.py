@@ -45,13 +45,21 @@ def quiz_docx(questions: list[QuizQuestion], title: str = "工会法规测验") 
     return _bytes(document)
 
 
+def _quoted(text: str) -> list[str]:
+    """Every line of `text` inside the quote block, blank lines too, so a multi-paragraph article stays in it."""
+    return [f"> {line}" if line.strip() else ">" for line in text.splitlines()]
+
+
 def chat_markdown(answers: list[dict], title: str = "问答记录") -> str:
-    """answers: Answer.to_dict() for each turn."""
+    """answers: Answer.to_dict() for each turn. Each line of an answer is its own paragraph (Markdown would
+    run single lines together); each cited article is one quote block, however many paragraphs it has."""
     lines = [f"# {title}", ""]
     for n, answer in enumerate(answers, 1):
-        lines += [f"## {n}. {answer['question']}", "", answer["text"], ""]
+        lines += [f"## {n}. {answer['question']}", ""]
+        for line in filter(str.strip, answer["text"].splitlines()):
+            lines += [line, ""]
         for citation in answer.get("citations", []):
-            lines += [f"> [{citation['n']}] {citation['label']}", ">", f"> {citation['text']}", ""]
+            lines += [f"> [{citation['n']}] {citation['label']}", ">", *_quoted(citation["text"]), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -1,12 +1,14 @@
 """Key facts in an article: quantities (98天, 百分之二, 二十五人以上), responsible bodies, 应当/不得.
 
 A fact is a span of the article's text with a kind; quiz questions blank it out and draw
-distractors from facts of the same kind (and unit) elsewhere.
+distractors from facts of the same kind (and unit) elsewhere. Answers are compared by what they
+say, not how they are written: 十五日 = 15日 = １５天, but 二十五人 is not 二十五人以上.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _CN_DIGITS = {
@@ -36,6 +38,10 @@ BODY_RE = re.compile(
 )
 MODAL_RE = re.compile(r"应当|不得|可以|必须")
 MODALS = ("应当", "不得", "可以", "必须")
+QUALIFIERS = ("以上", "以下", "以内")
+_PUNCTUATION = "，。、；：！？,.;:!?\"'“”‘’（）()《》〈〉【】[]…—-_ \u3000"
+# 两 before a measure word reads right (两年, 两个月); before 日 and in 百分之 it is 二
+_LIANG_UNITS = ("个", "年", "倍", "次", "人", "名", "小时", "周", "天", "届", "岁")
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,33 @@ def to_number(text: str) -> float:
     return float(total + section + digit)
 
 
+def to_chinese(n: int) -> str:
+    """25 → 二十五, 15 → 十五, 1050 → 一千零五十, 2000000 → 二百万 (for 0 < n < 10^8)."""
+    if not 0 < n < 10**8:
+        raise ValueError(f"cannot write {n} in Chinese numerals here")
+    digits = "零一二三四五六七八九"
+
+    def below_10000(m: int) -> str:
+        out, gap = "", False
+        for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            digit = m // value % 10
+            if digit:
+                out += ("零" if gap else "") + digits[digit] + unit
+                gap = False
+            else:
+                gap = bool(out)
+        return out
+
+    def written(m: int) -> str:
+        text = below_10000(m)
+        return text[1:] if 10 <= m < 20 else text  # 十五, not 一十五
+
+    high, low = divmod(n, 10000)
+    if not high:
+        return written(low)
+    return written(high) + "万" + ("零" if 0 < low < 1000 else "") + (below_10000(low) if low else "")
+
+
 def unit_of(text: str) -> str:
     if text.startswith("百分之") or text.endswith("%"):
         return "percentage"
@@ -113,3 +146,79 @@ def find_facts(sentence: str, title: str = "") -> list[Fact]:
     for match in MODAL_RE.finditer(sentence):
         add("modal", match)
     return sorted(facts, key=lambda f: f.start)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity's text in three parts: 百分之 | 二十五 | 人以上, so another number can take its form."""
+
+    prefix: str
+    number: str
+    suffix: str  # unit and qualifier as written: 日, 个月, 元以上, %
+
+    @classmethod
+    def parse(cls, text: str) -> Quantity | None:
+        prefix = "百分之" if text.startswith("百分之") else ""
+        match = re.match(_NUM, text[len(prefix) :])
+        return cls(prefix, match.group(), text[len(prefix) + match.end() :]) if match else None
+
+    @property
+    def value(self) -> float:
+        return to_number(self.number)
+
+    def respell(self, value: float) -> str | None:
+        """`value` written the way this quantity is written (numerals, 万, unit, qualifier); None if it can't be."""
+        wan = self.number.endswith("万") and len(self.number) > 1
+        amount = value / 10000 if wan else value
+        if amount <= 0:
+            return None
+        if re.match(r"\d", self.number):
+            if wan and (amount < 1 or amount * 10 != int(amount * 10)):
+                return None  # 0.0002万元 is no way to write 2元
+            digits = f"{amount:g}"
+            if "e" in digits or len(digits) > 9:
+                return None
+        else:
+            if amount != int(amount) or amount >= 10**8:
+                return None
+            digits = to_chinese(int(amount))
+            if digits == "二" and not wan and not self.prefix and self.suffix.startswith(_LIANG_UNITS):
+                digits = "两"
+        return self.prefix + digits + ("万" if wan else "") + self.suffix
+
+
+def normalise(text: str) -> str:
+    """Full-width forms to half-width, no spaces, no punctuation around it."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return text.strip(_PUNCTUATION)
+
+
+def _measure(text: str) -> tuple[float, str, str] | None:
+    """(amount, unit, qualifier) when `text` is one quantity and nothing else; 万元 counts in 元."""
+    facts = find_facts(text)
+    if len(facts) != 1 or facts[0].kind == "body" or facts[0].kind == "modal":
+        return None
+    fact = facts[0]
+    if (fact.start, fact.end) != (0, len(text)):
+        return None
+    quantity = Quantity.parse(text)
+    if quantity is None:
+        return None
+    unit = unit_of(text)
+    qualifier = next((q for q in QUALIFIERS if text.endswith(q)), "")
+    return quantity.value, "元" if unit == "万元" else unit, qualifier
+
+
+def same_answer(expected: str, response: str) -> bool:
+    """Tolerant of form, not of fact: 十五日 = 15日 = １５天 = “15日”，but 二十五人 ≠ 二十五人以上."""
+    want, got = normalise(expected), normalise(response)
+    if not got:
+        return False
+    if want == got:
+        return True
+    measured = _measure(want)
+    if measured is None:
+        return False
+    if re.fullmatch(_NUM, got):  # the number alone: the unit was left out, which is no error of fact
+        return not measured[2] and to_number(got) == measured[0]
+    return measured == _measure(got)

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from answer.records import Answer
 from answer.service import AnswerService
+from index.live import IndexBuilding
 from web.auth import API_KEY_MESSAGE, ApiKeys
 from web.limits import history_problem, question_problem, usable_history
 from web.schemas import AskRequest, AskResponse, HealthResponse, error_responses
@@ -28,12 +29,20 @@ def stream_answer(service: AnswerService, usage: UsageStore, question: str, hist
     for answer in service.stream(question, usable_history(history)):
         yield answer
     if answer is not None:
-        usage.log_question(question, answer.refused)
+        usage.log_question(question, answer.refused, [c.title for c in answer.citations])
 
 
 def answer_question(service: AnswerService, usage: UsageStore, question: str, history: list[str]) -> Answer:
     *_, final = stream_answer(service, usage, question, history)
     return final
+
+
+def building_response(exc: IndexBuilding) -> JSONResponse:
+    """503 while the first index is built: how far it got, and when to ask again."""
+    status = exc.status
+    wait = max(1, round(status.eta_s if status.eta_s is not None else 30))
+    content = {"detail": status.wait_text(), "progress": status.to_dict()}
+    return JSONResponse(status_code=503, content=content, headers={"Retry-After": str(wait)})
 
 
 def require_api_key(keys: ApiKeys) -> Callable[..., None]:
@@ -54,7 +63,7 @@ def api_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | None =
         "/ask",
         summary="提问：返回有出处的回答",
         response_model=AskResponse,
-        responses=error_responses(400, 401, 413),
+        responses=error_responses(400, 401, 413, 503),
         dependencies=[api_key],
     )
     def ask(request: AskRequest) -> AskResponse | JSONResponse:
@@ -64,11 +73,19 @@ def api_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | None =
         problem = question_problem(request.question) or history_problem(request.history)
         if problem:
             return JSONResponse(status_code=400, content={"detail": problem})
-        return AskResponse.from_answer(answer_question(service, usage, request.question, request.history))
+        try:
+            answer = answer_question(service, usage, request.question, request.history)
+        except IndexBuilding as exc:  # the first start: not ready yet, and for how long
+            return building_response(exc)
+        return AskResponse.from_answer(answer)
 
-    @router.get("/health", summary="服务状态与索引版本", response_model=HealthResponse)
+    @router.get("/health", summary="服务状态与索引版本（首次启动建索引时：进度）", response_model=HealthResponse)
     def health() -> HealthResponse:
-        index = service.retriever.index
+        try:
+            index = service.retriever.index
+        except IndexBuilding as exc:
+            status = exc.status
+            return HealthResponse(status="building" if status.building else "failed", progress=status.to_dict())
         problem = service.index_problem
         return HealthResponse(
             status="degraded" if problem else "ok",

@@ -7,12 +7,15 @@ Bad input raises `gr.Error` with a message for the caller — never an unhandled
 # No `from __future__ import annotations` here: gr.api reads the endpoints' type hints, return types
 # included, from the live signature to describe them.
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 from pydantic import ValidationError
 
 from answer.service import AnswerService
+from index.live import IndexBuilding
 from study.browse import article_link, search_chunks
 from study.quiz import QuizMaker, QuizQuestion, grade
 from web.api import answer_question
@@ -36,6 +39,19 @@ def _whole_number(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise gr.Error(f"{name} 应为 {low}–{high} 之间的整数")
     return int(value)
+
+
+def _when_ready(fn: Callable) -> Callable:
+    """While the first index is being built, callers are told how long, not sent a traceback."""
+
+    @functools.wraps(fn)  # gr.api reads the signature through __wrapped__
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except IndexBuilding as exc:
+            raise gr.Error(exc.status.wait_text()) from exc
+
+    return call
 
 
 def add_api_endpoints(service: AnswerService, usage: UsageStore, quizzes: QuizMaker) -> None:
@@ -110,7 +126,7 @@ def add_api_endpoints(service: AnswerService, usage: UsageStore, quizzes: QuizMa
         ]
         return {"score": score, "total": len(asked), "mistakes": mistakes}
 
-    endpoints = [
+    endpoints: list[tuple[Callable[..., Any], str, str]] = [
         (ask, "ask", "提问：question 为问题（500 字以内），history 为此前的问题（追问用）。返回有出处的回答。"),
         (feedback, "feedback", "对 /ask 的回答点赞或点踩：answer 为 /ask 返回的回答（原样），liked 为 true 或 false。"),
         (search, "search", "关键词检索全部法规：返回至多 k 条匹配的条文（标题、条号、原文、链接）。"),
@@ -119,4 +135,4 @@ def add_api_endpoints(service: AnswerService, usage: UsageStore, quizzes: QuizMa
         (grade_answers, "grade", "交卷：questions 为 /quiz 返回的题目，answers 为逐题的答案。返回得分与错题的出处。"),
     ]
     for fn, name, description in endpoints:
-        gr.api(fn, api_name=name, api_description=description)
+        gr.api(_when_ready(fn), api_name=name, api_description=description)

@@ -10,6 +10,7 @@ Errors are OpenAI error objects: {"error": {"message", "type", "param", "code"}}
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from answer.records import Answer
 from answer.service import AnswerService
+from index.live import IndexBuilding
 from web.api import require_api_key, stream_answer
 from web.auth import ApiKeys
 from web.limits import question_problem
@@ -194,7 +196,8 @@ def openai_error(
     param: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    kind = {401: "authentication_error", 404: "not_found_error"}.get(status, "invalid_request_error")
+    kinds = {401: "authentication_error", 404: "not_found_error", 503: "service_unavailable"}
+    kind = kinds.get(status, "invalid_request_error")
     body = OpenAIError(error=ErrorDetail(message=message, type=kind, param=param, code=code))
     return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 
@@ -203,6 +206,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": OpenAIError, "description": "没有 user 消息、问题为空或超过 500 字、请求格式不对"},
     401: {"model": OpenAIError, "description": "设置了 API_KEYS，而请求没有带其中之一"},
     413: {"model": OpenAIError, "description": "请求体过大"},
+    503: {"model": OpenAIError, "description": "首次启动正在建立索引；Retry-After 为建议的等待秒数"},
 }
 
 
@@ -339,6 +343,11 @@ def openai_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | Non
             return openai_error(400, str(exc), exc.code, "messages")
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         answers = stream_answer(service, usage, question, history)
+        try:
+            answers = itertools.chain([next(answers)], answers)
+        except IndexBuilding as exc:  # the first start: not ready yet, and for how long
+            wait = max(1, round(exc.status.eta_s if exc.status.eta_s is not None else 30))
+            return openai_error(503, exc.status.wait_text(), "index_building", headers={"Retry-After": str(wait)})
         if request.stream:
             headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy may hold the events back
             events = stream_events(answers, completion_id, MODEL_ID)

@@ -130,13 +130,19 @@ class HealthResponse(BaseModel):
         }
     )
 
-    status: str = Field(description="ok；degraded 表示当前版本无法使用、正由最近的完好版本服务（见 problem）")
+    status: str = Field(
+        description="ok；degraded 表示当前版本无法使用、正由最近的完好版本服务（见 problem）；"
+        "building 表示首次启动正在建立索引（见 progress）；failed 表示首次建立索引失败"
+    )
     problem: str = Field(default="", description="degraded 的原因，正常时为空")
-    index_version: str = Field(description="正在使用的索引版本")
-    documents: int = Field(description="文档数")
-    chunks: int = Field(description="段落（条）数")
-    embedder: str = Field(description="向量模型")
-    generator: str = Field(description="extractive，或所用大模型的名称")
+    index_version: str = Field(default="", description="正在使用的索引版本")
+    documents: int = Field(default=0, description="文档数")
+    chunks: int = Field(default=0, description="段落（条）数")
+    embedder: str = Field(default="", description="向量模型")
+    generator: str = Field(default="", description="extractive，或所用大模型的名称")
+    progress: dict[str, Any] | None = Field(
+        default=None, description="建立索引的进度（stage、documents_done/total、passages_done/total、eta_s、message）"
+    )
 
 
 # -- admin ---------------------------------------------------------------------------------------
@@ -330,5 +336,6 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "没有找到该文档",
         409: "与索引的当前状态冲突（例如删除最后一个文档）",
         413: "请求体过大",
+        503: "首次启动正在建立索引（detail 说明约需多久，progress 为进度；Retry-After 为建议的等待秒数）",
     }
     return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}

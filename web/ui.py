@@ -7,19 +7,22 @@ Everything that comes from a document is escaped before it is shown — a docume
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 import gradio as gr
 
 from answer.records import Answer
 from answer.service import AnswerService
-from study.browse import article_link, catalogue, outline_html
+from index.live import IndexBuilding
+from index.progress import FAILED, BuildStatus
+from study.browse import article_link, outline_html
 from study.export import chat_docx, chat_markdown
 from study.quiz import QuizMaker
 from web.api import stream_answer
 from web.gradio_api import add_api_endpoints
 from web.limits import question_problem, usable_history
-from web.study_ui import STUDY_CSS, build_study_tab, quiz_titles, write_download
+from web.study_ui import STUDY_CSS, build_study_tab, write_download
 from web.text import escape_for_chat
 from web.usage import UsageStore
 
@@ -30,40 +33,132 @@ EXAMPLES = [
     "公司不跟我签劳动合同,能要求赔偿吗?",
     "工作满三年了,每年能休几天带薪年假?",
 ]
-# After a deep link loads, bring the focused article into view.
-SCROLL_TO_ARTICLE = """() => { setTimeout(() => {
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]([\w\u4e00-\u9fff]?)")  # \[3\] in escaped text, and what follows
+_MARKER_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(#source-\d+\)")
+# After a deep link loads, bring the focused article into view — once: Gradio may run a load event's js again
+# later (it did on a click in the law tree), which would pull the text back from where the reader went.
+SCROLL_TO_ARTICLE = """() => { if (window.__articleShown) return; window.__articleShown = true; setTimeout(() => {
   const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""
+# In-page jumps, done here because the page's <base href="./"> would turn "#x" into a reload of "/" (and
+# lose ?doc=…): a [n] marker opens the sources panel if folded and brings its card into view, marked; a
+# tree entry in the law browser brings its article or heading into view.
+# Bound once: Gradio can put the head's script into the page twice, and two handlers would open and close
+# the sources panel in one click.
+HEAD = """<script>
+if (!window.__jumpsBound) { window.__jumpsBound = true; document.addEventListener('click', (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#source-"], a[href^="#art-"], a[href^="#sec-"]');
+  if (!link) return;
+  event.preventDefault();
+  const id = decodeURIComponent(link.getAttribute('href').slice(1));
+  const isSource = id.startsWith('source-');
+  const panel = isSource && document.getElementById('sources-panel');
+  const toggle = panel && panel.querySelector('button.label-wrap');
+  if (toggle && !toggle.classList.contains('open')) toggle.click();
+  setTimeout(() => {
+    const target = document.getElementById(id);
+    if (!target) return;
+    if (isSource) {
+      document.querySelectorAll('.source-card.flash').forEach((c) => c.classList.remove('flash'));
+      target.classList.add('flash');
+    }
+    target.scrollIntoView(isSource ? {behavior: 'smooth', block: 'nearest'} : {block: 'start'});
+  }, isSource ? 150 : 0);
+}); }
+</script>"""
 CSS = (
     STUDY_CSS
     + """
-.gradio-container { max-width: 860px !important; margin: auto; }
-.source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+.gradio-container { width: 100% !important; max-width: 960px !important; margin: auto; }
+#index-status .building { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 8px; padding: 8px 12px; }
+#index-status .failed { border: 1px solid #cf222e; background: #ffebe9; border-radius: 8px; padding: 8px 12px; }
+#index-status progress { width: 100%; height: 8px; margin-top: 6px; }
+#sources { max-height: 60vh; overflow-y: auto; }
+.source-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; scroll-margin: 8px; }
+.source-card.flash { outline: 3px solid #d4a72c; }
 .source-card h4 { margin: 0 0 4px 0; font-size: 15px; }
 .source-card .path { color: #57606a; font-size: 12px; }
 .source-card .quote { background: #fff8c5; }
 .source-card p { white-space: pre-wrap; margin: 6px 0 0 0; line-height: 1.6; }
+#chat a[href^="#source-"] { color: #0969da; text-decoration: none; font-weight: 600; padding: 0 1px; }
 .notice { color: #9a6700; }
 @media (max-width: 600px) { .gradio-container { padding: 4px !important; } }
 """
 )
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer with its [n] markers, any notice, then the 出处 list — markdown that shows document text as text.
-    Also the content of the OpenAI-compatible API's replies."""
-    text = escape_for_chat(answer.text)
+def link_markers(escaped: str, numbers: set[int]) -> str:
+    """Each [n] of a cited source (in `numbers`) becomes a link to its card (#source-n); every marker gets
+    a space after it when a sentence follows at once ([1]用人单位… → [1] 用人单位…)."""
+
+    def link(match: re.Match) -> str:
+        n, after = int(match.group(1)), match.group(2)
+        marker = f"[\\[{n}\\]](#source-{n})" if n in numbers else match.group(0)[: -len(after) or None]
+        return marker + (" " + after if after else "")
+
+    return _ESCAPED_MARKER.sub(link, escaped)
+
+
+def unlink_markers(text: str) -> str:
+    """An earlier answer's markers stop being links: the sources panel shows the latest answer's cards."""
+    return _MARKER_LINK.sub(r"\1", text)
+
+
+def answer_markdown(answer: Answer, link: bool = False) -> str:
+    """The answer with its [n] markers (`link`: as links to their source cards), any notice, then the 出处
+    list — markdown that shows document text as text. Also the content of the OpenAI-compatible API's replies."""
+    text = link_markers(escape_for_chat(answer.text), {c.n for c in answer.citations} if link else set())
     if answer.notice:
         text += f"\n\n（{escape_for_chat(answer.notice)}）"
     if answer.citations:
-        text += "\n\n**出处**\n" + "\n".join(f"{escape_for_chat(f'[{c.n}] {c.label}')}  " for c in answer.citations)
+        listed = [f"[{escape_for_chat(f'[{c.n}] {c.label}')}](#source-{c.n})  " for c in answer.citations]
+        text += "\n\n**出处**（点编号看原文）\n" + "\n".join(listed)
     return text
 
 
 def chat_text(answer: Answer) -> str:
-    text = answer_markdown(answer)
+    text = answer_markdown(answer, link=True)
     if answer.search_query and answer.search_query != answer.question.strip():
         text = f"（按『{escape_for_chat(answer.search_query)}』检索）\n\n" + text
     return text
+
+
+def building_text(status: BuildStatus) -> str:
+    """What a question asked before the index is ready gets back."""
+    if status.stage == FAILED:
+        return f"建立索引失败，暂时无法回答：{status.error}。请联系管理员。"
+    return f"{status.wait_text()}，完成后即可提问。（{status.describe()}）"
+
+
+def status_banner(status: BuildStatus | None) -> str:
+    """The notice at the top of every tab while the first index is built; empty once it is live."""
+    if status is None:
+        return ""
+    if status.stage == FAILED:
+        return f"<div class='failed' role='alert'><b>建立索引失败</b>：{html.escape(status.error)}</div>"
+    done, total = (status.passages_done, status.passages_total) if status.passages_total else (0, 1)
+    return (
+        f"<div class='building' role='status'><b>首次启动，正在建立索引</b> —— {html.escape(status.describe())}。"
+        f"建好之前可以先浏览页面，提问会提示稍候。<progress max='{total}' value='{done}'></progress></div>"
+    )
+
+
+def _build_status(service: AnswerService) -> BuildStatus | None:
+    try:
+        service.retriever  # noqa: B018 - raises while the first index is being built
+    except IndexBuilding as exc:
+        return exc.status
+    return None
+
+
+def _shown(banner: str) -> dict:
+    return gr.update(value=banner, visible=bool(banner))
+
+
+def _content_text(content) -> str:
+    """A chat message's text, whether Gradio hands it back as a string or as [{"type": "text", …}]."""
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
 def sources_html(answer: Answer | None) -> str:
@@ -99,6 +194,8 @@ def build_ui(service: AnswerService, usage: UsageStore, admin: Callable[[], None
     quizzes = QuizMaker(lambda: service.retriever.index)
     with gr.Blocks(title="工会政策问答") as demo:
         gr.Markdown("## 工会政策问答")
+        banner = gr.HTML("", visible=False, elem_id="index-status")
+        poll = gr.Timer(2.0, active=False)  # runs only while the first index is being built
         with gr.Tabs() as tabs:
             with gr.Tab("问答", id="chat-tab"):
                 build_chat_tab(service, usage)
@@ -109,19 +206,33 @@ def build_ui(service: AnswerService, usage: UsageStore, admin: Callable[[], None
                     admin()
 
         def open_link(request: gr.Request):
-            """On every page load: the catalogue as it is now (admins may have changed it), and a deep link."""
+            """On every page load: the catalogue as it is now (admins may have changed it), and a deep link;
+            while the first index is being built, its progress instead."""
+            status = _build_status(service)
+            if status is not None:
+                idle = [gr.update()] * (3 + len(study.choosers))
+                return *idle, _shown(status_banner(status)), gr.Timer(active=status.building)
             index = service.retriever.index
-            choices = catalogue(index)
-            quiz = gr.update(choices=quiz_titles(index))
+            choosers = study.chooser_updates(index)
             doc, article = request.query_params.get("doc"), request.query_params.get("art", "")
             if not doc or index.document(doc) is None:
-                return gr.update(), gr.update(), gr.update(choices=choices), gr.update(), quiz
+                return gr.update(), gr.update(), gr.update(), *choosers, _shown(""), gr.Timer(active=False)
+            choosers[0] = gr.update(choices=choosers[0]["choices"], value=doc)
             outline = outline_html(index, doc, focus=article)
             tab, sub_tab = gr.update(selected="study-tab"), gr.update(selected="browse")
-            return tab, sub_tab, gr.update(choices=choices, value=doc), outline, quiz
+            return tab, sub_tab, outline, *choosers, _shown(""), gr.Timer(active=False)
 
-        views = [tabs, study.tabs, study.document, study.outline, study.quiz_documents]
-        demo.load(open_link, None, views, js=SCROLL_TO_ARTICLE, api_visibility="private")
+        def poll_build():
+            """Every 2 s while building: the progress; when the index is live, the catalogue, once."""
+            status = _build_status(service)
+            if status is not None:
+                banner_update = _shown(status_banner(status))
+                return banner_update, gr.Timer(active=status.building), *[gr.update()] * len(study.choosers)
+            return _shown(""), gr.Timer(active=False), *study.chooser_updates(service.retriever.index)
+
+        outputs = [tabs, study.tabs, study.outline, *study.choosers, banner, poll]
+        demo.load(open_link, None, outputs, js=SCROLL_TO_ARTICLE, api_visibility="private")
+        poll.tick(poll_build, None, [banner, poll, *study.choosers], api_visibility="private")
         add_api_endpoints(service, usage, quizzes)
     return demo
 
@@ -129,7 +240,13 @@ def build_ui(service: AnswerService, usage: UsageStore, admin: Callable[[], None
 def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
     gr.Markdown("依据工会法、劳动合同法等法规和北京市总工会文章作答，每句话都标明出处；知识库里没有的，会直说。")
     answers = gr.State({})  # assistant message index → Answer.to_dict(), for 👍/👎
-    chatbot = gr.Chatbot(label="对话", height=460, feedback_options=("Like", "Dislike"), elem_id="chat")
+    # No floating label: it sat over the first lines of a scrolled conversation.
+    chatbot = gr.Chatbot(
+        label="对话", show_label=False, height=460, feedback_options=("Like", "Dislike"), elem_id="chat"
+    )
+    # Right under the answer (on a phone too), folded or not as the reader likes; [n] in the answer jumps here.
+    with gr.Accordion("引用的条文", open=True, elem_id="sources-panel"):
+        sources = gr.HTML(sources_html(None), elem_id="sources")
     with gr.Row(equal_height=True):
         box = gr.Textbox(
             placeholder="输入问题，例如：老板能兼任工会主席吗？", show_label=False, scale=5, elem_id="question"
@@ -141,8 +258,6 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         export_md = gr.Button("导出对话（Markdown）", size="sm")
         export_docx = gr.Button("导出对话（Word）", size="sm")
     transcript = gr.File(label="对话记录", interactive=False, visible=False)
-    gr.Markdown("### 引用的条文")
-    sources = gr.HTML(sources_html(None), elem_id="sources")
 
     def respond(message: str, chat: list, answered: dict):
         chat = list(chat or [])
@@ -151,11 +266,22 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
             yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
             return
         previous = usable_history([answered[key]["question"] for key in sorted(answered, key=int)])  # as typed
+        chat = [
+            {"role": m["role"], "content": unlink_markers(_content_text(m["content"]))}
+            if m.get("role") == "assistant"
+            else m
+            for m in chat
+        ]
         chat += [{"role": "user", "content": escape_for_chat(message)}, {"role": "assistant", "content": "…"}]
         answer = None
-        for answer in stream_answer(service, usage, message, previous):
-            chat[-1] = {"role": "assistant", "content": chat_text(answer)}
+        try:
+            for answer in stream_answer(service, usage, message, previous):
+                chat[-1] = {"role": "assistant", "content": chat_text(answer)}
+                yield chat, gr.update(), "", answered
+        except IndexBuilding as exc:  # the first start: say how long, rather than fail
+            chat[-1] = {"role": "assistant", "content": escape_for_chat(building_text(exc.status))}
             yield chat, gr.update(), "", answered
+            return
         if answer is not None:
             answered = {**answered, str(len(chat) - 1): answer.to_dict()}
             yield chat, sources_html(answer), "", answered

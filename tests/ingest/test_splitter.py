@@ -110,3 +110,22 @@ def test_inline_article_references_do_not_start_articles():
         "《劳动法》第四十四条规定：应当支付加班费。\n\n第四十四条 行首的才是条文。"
     )
     assert count_articles(text) == 1
+
+
+def test_an_appendix_is_its_own_block_not_part_of_the_last_article(corpus_file):
+    _, chunks = split_file(corpus_file("女职工劳动保护特别规定(2012-04-28).md"))
+    last = by_article(chunks, "第十六条")
+    assert len(last) == 1 and last[0].text.endswith("同时废止。")
+    appendix = by_article(chunks, "附录")
+    assert appendix and appendix[0].text.startswith("女职工禁忌从事的劳动范围")
+    assert "(一)矿山井下作业" in appendix[0].text
+    assert all(c.heading_path == ("女职工劳动保护特别规定",) for c in appendix)  # outside every chapter
+
+
+def test_the_header_marker_never_reaches_a_chunk(corpus_file):
+    name = "最高人民法院关于在民事审判工作中适用《工会法》若干问题的解释(2020-12-29).md"
+    doc, chunks = split_file(corpus_file(name))
+    assert "<!-- INFO END -->" in doc.text and not any("INFO END" in c.text for c in chunks)
+    header, preamble = chunks[0], chunks[1]  # the dates, then the preface: two chunks, not one
+    assert header.text.startswith("2003年1月9日") and header.text.endswith("会议通过")
+    assert preamble.text.startswith("为正确审理涉及工会经费")

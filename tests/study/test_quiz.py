@@ -52,7 +52,7 @@ def test_questions_are_answerable_from_their_cited_article(generator, title):
     questions = generator.generate(n=8, seed=3, doc=title)
     assert len(questions) >= 5
     for q in questions:
-        assert q.citation["title"] == title and q.citation["article"].startswith("第")
+        assert q.citation["title"] == title and q.citation["article"].startswith(("第", "附录"))
         assert q.question.count(BLANK) == 1
         filled = q.question.split("，", 1)[1].replace(BLANK, q.answer)
         assert filled in re.sub(r"\s+", "", q.citation["text"]) or filled in q.citation["text"]
@@ -64,10 +64,11 @@ def test_multiple_choice_has_exactly_one_right_option_of_the_same_kind(generator
     questions = [q for seed in range(6) for q in generator.generate(n=10, seed=seed) if q.type == "multiple_choice"]
     assert len(questions) >= 10
     for q in questions:
-        assert len(q.options) == 4 and len(set(q.options)) == 4
+        size = 3 if q.fact_kind == "modal" else 4  # 应当 and 必须 say the same: never both
+        assert len(q.options) == size and len(set(q.options)) == size
         assert q.options.count(q.answer) == 1
         values = [find_facts(option)[0].value if find_facts(option) else (option,) for option in q.options]
-        assert len(set(values)) == 4, q.options  # 15天 and 十五日 never both appear
+        assert len(set(values)) == size, q.options  # 15天 and 十五日 never both appear
         if q.fact_kind.startswith("quantity:"):
             unit = q.fact_kind.split(":")[1]
             assert all(unit in option or (unit == "天" and "日" in option) for option in q.options), q.options
@@ -94,3 +95,10 @@ def test_grade_ignores_spaces():
     questions = generator.generate(n=3, seed=1)
     score, wrong = grade(questions, [questions[0].answer + " ", "错", ""])
     assert score == 1 and wrong == [1, 2]
+
+
+def test_quiz_for_several_titles_shares_the_questions_out(generator):
+    titles = ["女职工劳动保护特别规定", "中华人民共和国工会法"]
+    questions = generator.for_titles(titles, n=6, seed=2)
+    assert len(questions) == 6 and {q.citation["title"] for q in questions} == set(titles)
+    assert [q.to_dict() for q in generator.for_titles([], 4, 2)] == [q.to_dict() for q in generator.generate(4, 2)]

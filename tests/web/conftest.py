@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -40,8 +41,43 @@ def free_port() -> int:
 CHOSEN_BY_TESTS = ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "API_KEYS", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH")
 
 
-def start_app(work: Path, settings: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """app.py on a free loopback port with these settings; returns the process and its URL once it answers."""
+@dataclass
+class AppProcess:
+    """`python app.py` on a free loopback port."""
+
+    work: Path
+    process: subprocess.Popen
+    url: str
+    started: float  # time.monotonic() when the process was spawned
+
+    def log(self) -> str:
+        return (self.work / "app.log").read_text("utf-8")
+
+    def health(self) -> dict | None:
+        try:
+            response = httpx.get(f"{self.url}/api/health", timeout=2)
+        except httpx.HTTPError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+    def wait_until(self, ready, timeout_s: float, what: str):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app exited: {self.log()}")
+            found = ready()
+            if found:
+                return found
+            time.sleep(0.25)
+        self.process.kill()
+        raise RuntimeError(f"app not {what} after {timeout_s} s: {self.log()}")
+
+    def stop(self) -> None:
+        stop_app(self.process)
+
+
+def spawn_app(work: Path, settings: dict[str, str]) -> AppProcess:
+    """app.py on a free loopback port with these settings, not waiting for it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in CHOSEN_BY_TESTS}
     env.update(settings, PORT=str(port), HOST="127.0.0.1")
@@ -49,43 +85,57 @@ def start_app(work: Path, settings: dict[str, str]) -> tuple[subprocess.Popen, s
         process = subprocess.Popen(
             [sys.executable, "app.py"], cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app exited: {(work / 'app.log').read_text()}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError(f"app did not start: {(work / 'app.log').read_text()}")
+    return AppProcess(work, process, f"http://127.0.0.1:{port}", time.monotonic())
+
+
+def start_app(work: Path, settings: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """app.py with these settings, once it serves an index (built first if there is none); the process and URL."""
+    app = spawn_app(work, settings)
+    app.wait_until(lambda: (app.health() or {}).get("status") in ("ok", "degraded"), 180, "serving an index")
+    return app.process, app.url
+
+
+def app_settings(work: Path, documents: list[str], model: str, written: dict[str, str] | None = None) -> dict:
+    """Settings over a fresh index folder, as on a fresh clone: `documents` copied from corpus/union,
+    `written` (name → text) made up for the test."""
+    docs = work / "docs"
+    docs.mkdir()
+    for name in documents:
+        shutil.copy(CORPUS / name, docs / name)
+    for name, text in (written or {}).items():
+        (docs / name).write_text(text, "utf-8")
+    return {
+        "INDEX_DIR": str(work / "index"),
+        "DOCS_DIR": str(docs),
+        "EMBED_MODEL": model,
+        "EMBED_CACHE_DIR": str(work / "cache"),
+        "USAGE_DB": str(work / "usage.sqlite3"),
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
 
 
 def stop_app(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     work = tmp_path_factory.mktemp("app")
-    docs = work / "docs"
-    docs.mkdir()
-    for name in TINY_CORPUS:
-        shutil.copy(CORPUS / name, docs / name)
-    (docs / "测试用恶意条例.md").write_text(HOSTILE_DOCUMENT, "utf-8")
-    settings = {
-        "INDEX_DIR": str(work / "index"),
-        "DOCS_DIR": str(docs),
-        "EMBED_MODEL": "use-onnx",  # the fast bundled model keeps the first-start build short
-        "EMBED_CACHE_DIR": str(work / "cache"),
-        "USAGE_DB": str(work / "usage.sqlite3"),
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
+    # the fast bundled model keeps the first-start build short
+    settings = app_settings(work, TINY_CORPUS, "use-onnx", {"测试用恶意条例.md": HOSTILE_DOCUMENT})
     process, base = start_app(work, settings)
-    yield {"url": base, "usage_db": work / "usage.sqlite3", "log": work / "app.log", "settings": settings, "work": work}
+    yield {
+        "url": base,
+        "usage_db": work / "usage.sqlite3",
+        "log": work / "app.log",
+        "settings": settings,
+        "work": work,
+        "index": work / "index",
+    }
     stop_app(process)
 
 
