@@ -19,18 +19,22 @@ log = logging.getLogger("app")
 
 
 def ensure_index(settings: Settings) -> None:
-    """First start: build the index from the bundled documents, with progress."""
-    from index.store import IndexUnavailable, serving_folder
+    """First start: build the index from the bundled documents, with progress. With PostgreSQL, replicas
+    starting together build it once: the first takes the writers' lock, the others find its version."""
+    from index.store import IndexUnavailable
+    from index.stores import make_store
     from ingest.__main__ import main as ingest
 
-    try:
-        serving_folder(settings.index_dir)  # a broken pointer or version: the newest whole one serves
-        return
-    except IndexUnavailable:
-        pass  # no whole version at all: build one
-    print(f"首次启动：从 {settings.docs_dir} 建立索引…", flush=True)
-    if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
-        raise SystemExit("建立索引失败，见上面的信息")
+    store = make_store(settings)
+    with store.writer_lock():
+        try:
+            store.serving()  # a broken pointer or version: the newest whole one serves
+            return
+        except IndexUnavailable:
+            pass  # no whole version at all: build one
+        print(f"首次启动：从 {settings.docs_dir} 建立索引（{store.location()}）…", flush=True)
+        if ingest([str(settings.docs_dir), "--index", str(settings.index_dir), "--model", settings.embed_model]):
+            raise SystemExit("建立索引失败，见上面的信息")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -39,23 +43,23 @@ def create_app(settings: Settings) -> FastAPI:
     import gradio as gr
 
     from answer.service import build_service
-    from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library
+    from index.stores import make_cache, make_store
     from ingest.loaders import MAX_FILE_BYTES
     from web.admin_api import admin_router
     from web.admin_ui import build_admin_tab
     from web.api import api_router
-    from web.auth import AdminAuth, UploadGuard
+    from web.auth import UploadGuard
+    from web.backends import make_admin_auth, make_usage_store
     from web.limits import BodyLimit
     from web.ui import CSS, build_ui
-    from web.usage import UsageStore
 
     service = build_service(settings)
-    usage = UsageStore(settings.usage_db)
+    usage = make_usage_store(settings)  # SQLite, or PostgreSQL shared by the replicas (DATABASE_URL)
     # The admin side embeds with its own model instance, so an upload never holds up workers' questions.
-    library = Library(settings.index_dir, EmbeddingCache(settings.cache_dir, make_embedder(settings.embed_model)))
-    auth = AdminAuth(settings.admin_password, settings.admin_password_hash)
+    library = Library(make_store(settings), make_cache(settings, make_embedder(settings.embed_model)))
+    auth = make_admin_auth(settings)
     app = FastAPI(title="工会政策问答 API", description="依据工会与劳动法规回答问题，附条文出处。")
     app.include_router(api_router(service, usage))
     app.include_router(admin_router(library, usage, auth))

@@ -26,6 +26,10 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 30.0
+    # postgresql://… : index versions, embeddings, usage and admin sessions in PostgreSQL + pgvector,
+    # shared by every replica; empty: the folders and SQLite above
+    database_url: str = ""
+    hnsw_ef_search: int = 100  # HNSW candidates per dense query in PostgreSQL (recall vs. speed; see bench/pg.py)
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
@@ -36,6 +40,10 @@ class Settings:
             raise ValueError(f"PORT must be a TCP port, got {self.port}")
         if bool(self.llm_base_url) != bool(self.llm_model):
             raise ValueError("LLM_BASE_URL and LLM_MODEL must be set together")
+        if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+        if not 1 <= self.hnsw_ef_search <= 1000:
+            raise ValueError("HNSW_EF_SEARCH must be within [1, 1000]")
 
     @property
     def llm_enabled(self) -> bool:
@@ -60,4 +68,6 @@ class Settings:
             llm_model=env.get("LLM_MODEL", "").strip(),
             llm_api_key=env.get("LLM_API_KEY", ""),
             llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
+            database_url=env.get("DATABASE_URL", "").strip(),
+            hnsw_ef_search=int(env.get("HNSW_EF_SEARCH", defaults.hnsw_ef_search)),
         )

@@ -6,9 +6,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.cache import EmbeddingCache
 from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
-from index.store import Manifest, write_version
+from index.store import Manifest
+from index.stores import IndexStore, VectorCache, as_store
 from ingest.metadata import link_versions
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import SPLITTER_VERSION
@@ -16,7 +16,8 @@ from ingest.splitter import SPLITTER_VERSION
 
 @dataclass(frozen=True)
 class BuildReport:
-    folder: Path
+    version: str
+    location: str  # the store's folder or database
     documents: int
     chunks: int
     embedded: int  # texts that were not in the cache
@@ -24,14 +25,16 @@ class BuildReport:
 
 
 def build_index(
-    root: Path,
+    store: IndexStore | Path,
     documents: list[SourceDocument],
     chunks: list[Chunk],
-    cache: EmbeddingCache,
+    cache: VectorCache,
     progress: bool = False,
 ) -> BuildReport:
+    """Embed what is new, build the keyword side, and write a new live version to `store` (or a folder)."""
     started = time.perf_counter()
-    vectors, embedded = cache.embed([c.search_text for c in chunks], progress=progress)
+    store = as_store(store)
+    embedded = cache.ensure([c.search_text for c in chunks], progress=progress)
     tokenizer = ChineseTokenizer(corpus_terms((d.title for d in documents), (d.text for d in documents)))
     keyword = KeywordIndex.build([c.search_text for c in chunks], tokenizer)
     counts: dict[str, int] = {}
@@ -53,5 +56,5 @@ def build_index(
         ],
         chunk_count=len(chunks),
     )
-    folder = write_version(Path(root), manifest, documents, chunks, vectors, keyword)
-    return BuildReport(folder, len(documents), len(chunks), embedded, time.perf_counter() - started)
+    version = store.write(manifest, documents, chunks, keyword, cache)
+    return BuildReport(version, store.location(), len(documents), len(chunks), embedded, time.perf_counter() - started)

@@ -34,6 +34,13 @@ class EmbeddingCache:
 
     def embed(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` in order, and how many texts actually had to be embedded."""
+        embedded = self.ensure(texts, progress)
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), np.float32), 0
+        return np.stack([self._rows[sha1(t)] for t in texts]), embedded
+
+    def ensure(self, texts: list[str], progress: bool = False) -> int:
+        """Embed the texts the cache lacks, each batch kept on disk at once; how many were embedded."""
         keys = [sha1(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._rows))
         text_of = dict(zip(keys, texts, strict=True))
@@ -44,9 +51,7 @@ class EmbeddingCache:
             self._write_shard(batch, vectors)
             bar.update(len(batch))
         bar.close()
-        if not keys:
-            return np.zeros((0, self.embedder.dimension), np.float32), 0
-        return np.stack([self._rows[k] for k in keys]), len(missing)
+        return len(missing)
 
     def prime(self, texts: list[str], vectors: np.ndarray) -> None:
         """Remember vectors computed elsewhere (a live index) for texts the cache lacks."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,13 +25,15 @@ def api_router(service: AnswerService, usage: UsageStore) -> APIRouter:
     router = APIRouter(prefix="/api")
 
     @router.post("/ask", summary="提问：返回有出处的回答")
-    def ask(request: AskRequest):
+    def ask(request: AskRequest, response: Response):
         problem = question_problem(request.question) or history_problem(request.history)
         if problem:
             return JSONResponse(status_code=400, content={"detail": problem})
         history = usable_history(request.history)
         answer = service.ask(request.question, history).to_dict()
         usage.log_question(request.question, answer["refused"])
+        # which index version answered: with several replicas, clients (and tests) can tell
+        response.headers["X-Index-Version"] = answer["index_version"]
         return {
             "answer": answer["text"],
             "citations": answer["citations"],
