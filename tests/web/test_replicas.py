@@ -42,8 +42,10 @@ def replicas(pg_server, tmp_path_factory):
     for name in ("a", "b"):  # a builds the index in PostgreSQL; b starts on it
         (work / name).mkdir()
         apps[name] = start_app(work / name, docs, DATABASE_URL=url)
-    yield {**apps, "url": url, "work": work, "docs": docs}
-    for app in (apps["a"], apps["b"], apps.get("a2")):
+    state = {**apps, "url": url, "work": work, "docs": docs}
+    yield state
+    for name in ("a", "b", "a2"):  # a2: the replica restarted after the kill
+        app = state.get(name)
         if app and app["process"].poll() is None:
             stop_app(app)
     pg_server.drop_database(url)

