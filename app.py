@@ -38,11 +38,15 @@ def ensure_index(settings: Settings) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    from concurrent.futures import ThreadPoolExecutor
     from functools import partial
 
+    from answer.service import build_service
+
+    # Load the index while gradio imports and the UI is built: from PostgreSQL, 150k passages take seconds.
+    loading = ThreadPoolExecutor(max_workers=1).submit(build_service, settings)
     import gradio as gr
 
-    from answer.service import build_service
     from index.embedders import make_embedder
     from index.library import Library
     from index.stores import make_cache, make_store
@@ -55,11 +59,11 @@ def create_app(settings: Settings) -> FastAPI:
     from web.limits import BodyLimit
     from web.ui import CSS, build_ui
 
-    service = build_service(settings)
     usage = make_usage_store(settings)  # SQLite, or PostgreSQL shared by the replicas (DATABASE_URL)
     # The admin side embeds with its own model instance, so an upload never holds up workers' questions.
     library = Library(make_store(settings), make_cache(settings, make_embedder(settings.embed_model)))
     auth = make_admin_auth(settings)
+    service = loading.result()
     app = FastAPI(title="工会政策问答 API", description="依据工会与劳动法规回答问题，附条文出处。")
     app.include_router(api_router(service, usage))
     app.include_router(admin_router(library, usage, auth))

@@ -29,7 +29,7 @@ class Settings:
     # postgresql://… : index versions, embeddings, usage and admin sessions in PostgreSQL + pgvector,
     # shared by every replica; empty: the folders and SQLite above
     database_url: str = ""
-    hnsw_ef_search: int = 100  # HNSW candidates per dense query in PostgreSQL (recall vs. speed; see bench/pg.py)
+    hnsw_ef_search: int = 200  # HNSW candidates per dense query in PostgreSQL (recall vs. speed; see bench/pg.py)
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():

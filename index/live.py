@@ -41,6 +41,7 @@ class LiveIndex:
 
     def _load(self) -> HybridRetriever:
         index = self.store.open(self.embedder.name, self.embedder.dimension)
+        index.warm()
         return HybridRetriever(index=index, embedder=self.embedder, **self.options)
 
     def retriever(self) -> HybridRetriever:
@@ -52,7 +53,7 @@ class LiveIndex:
         """Swap in version `live` if it is not the one serving (called per question, or by the store's watcher)."""
         current = self._current
         if live is None:
-            self.problem = f"当前版本指针缺失或无效，仍在使用版本 {current.index.version}"
+            self.problem = f"当前版本指针 CURRENT 缺失或无效，仍在使用版本 {current.index.version}"
             return
         if live == current.index.version:
             self.problem = current.index.warning

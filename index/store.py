@@ -119,6 +119,11 @@ class SearchIndex:
             self._title_tokens = {d["doc_id"]: frozenset(tokenizer(d["title"])) for d in self.manifest.documents}
         return self._title_tokens
 
+    def warm(self) -> None:
+        """Compute the per-row arrays search uses now (on the loading thread), not on the first question."""
+        _ = (self.superseded_rows, self.case_rows, self.blocked_rows, self.doc_numbers, self.lengths)
+        self.title_tokens(self.keyword.tokenizer)
+
     def document(self, doc_id: str) -> dict | None:
         return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)
 

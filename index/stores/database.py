@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x55_51_41_01  # applying migrations: replicas starting together apply them once
 LIBRARY_LOCK = 0x55_51_41_02  # an admin change, read-modify-write (held for the whole change)
 WRITE_LOCK = 0x55_51_41_03  # writing a version or moving the pointer (held for one transaction)
-DEFAULT_EF_SEARCH = 100  # HNSW candidates per query; bench/pg.py measures recall against exact search
+DEFAULT_EF_SEARCH = 200  # HNSW candidates per query; bench/pg.py measures recall against exact search
 
 
 @dataclass(frozen=True)

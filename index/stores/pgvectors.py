@@ -149,9 +149,10 @@ class PgDense:
         self.db, self.model_id, self.d = db, model_id, dimension
         self.ntotal = len(row_keys)
         self._keys = row_keys
-        self._rows_of: dict[bytes, list[int]] = {}
-        for row, key in enumerate(row_keys):
-            self._rows_of.setdefault(key, []).append(row)
+        # rows by key as a sorted array, not a dict: built in milliseconds at 150k rows, when a switch counts
+        keys = np.array(row_keys, dtype="S20")
+        self._order = np.argsort(keys, kind="stable")
+        self._sorted = keys[self._order]
         expression = vector_expression(dimension)
         self._search = sql.SQL(
             "SELECT text_hash, {e} <#> %(q)s FROM embeddings WHERE model_id = {m} ORDER BY {e} <#> %(q)s LIMIT %(n)s"
@@ -165,7 +166,7 @@ class PgDense:
         for _ in range(4):  # vectors of texts no longer in this version are skipped; fetch deeper if needed
             with self.db.pool.connection() as conn:
                 found = conn.execute(self._search, {"q": query, "n": limit}, binary=True).fetchall()
-            hits = [(-float(distance), row) for key, distance in found for row in self._rows_of.get(bytes(key), ())]
+            hits = self._hits(found)
             if len(hits) >= k or len(found) < limit:
                 break
             limit *= 4
@@ -176,6 +177,19 @@ class PgDense:
         for i, (score, row) in enumerate(hits):
             scores[0, i], rows[0, i] = score, row
         return scores, rows
+
+    def _hits(self, found: list[tuple]) -> list[tuple[float, int]]:
+        """(score, row) for every row of this version holding one of the found vectors."""
+        if not found:
+            return []
+        keys = np.array([bytes(key) for key, _ in found], dtype="S20")
+        starts = np.searchsorted(self._sorted, keys, side="left")
+        ends = np.searchsorted(self._sorted, keys, side="right")
+        return [
+            (-float(distance), int(row))
+            for (_, distance), start, end in zip(found, starts, ends, strict=True)
+            for row in self._order[start:end]
+        ]
 
     def reconstruct_batch(self, rows) -> np.ndarray:
         keys = [self._keys[int(r)] for r in np.asarray(rows).reshape(-1)]

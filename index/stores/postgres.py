@@ -64,11 +64,9 @@ def _chunk_row(chunk: Chunk) -> tuple:
     return (record_hash(fields), text_key(chunk.search_text), *values)
 
 
-def _chunk_of(row: tuple) -> Chunk:
-    doc_id, source, title, kind, text, start, end, article, part, heading_path, region, date, warning = row
-    return Chunk(
-        doc_id, source, title, kind, text, start, end, article, part, tuple(heading_path), region, date, warning
-    )
+def _chunk_of(row) -> Chunk:
+    """A Chunk from a row in CHUNK_FIELDS order, which is the dataclass's own."""
+    return Chunk(*row[:9], tuple(row[9]), *row[10:])
 
 
 def write_failure(exc: psycopg.Error) -> str:
@@ -81,6 +79,7 @@ class PostgresStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._memo: dict[bytes, Chunk] = {}  # the last loaded version's chunks by record hash: reused by the next
+        self._memo_version: int | None = None
         self._tokenizers: dict[str, ChineseTokenizer] = {}  # by the user dictionary's sha256
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -164,9 +163,8 @@ class PostgresStore:
                 if not files[name]:
                     return f"文件 {name} 与校验和不符（已被截断或改动）"
             lacking = conn.execute(
-                "SELECT count(*) FROM version_rows r JOIN chunk_records c ON c.hash = r.chunk_hash"
-                " WHERE r.version_id = %s AND NOT EXISTS"
-                " (SELECT 1 FROM embeddings e WHERE e.model_id = %s AND e.text_hash = c.text_hash)",
+                "SELECT count(*) FROM version_rows r WHERE r.version_id = %s AND NOT EXISTS"
+                " (SELECT 1 FROM embeddings e WHERE e.model_id = %s AND e.text_hash = r.text_hash)",
                 (version_id, model_id),
             ).fetchone()
             if lacking and lacking[0]:
@@ -214,39 +212,67 @@ class PostgresStore:
             cache.prime(kept, np.stack([found[text_key(t)] for t in kept]))
 
     def open(self, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:
-        version, warning = self.serving()
-        manifest = self.manifest(version)
+        """Load the live version. The checks that cost nothing extra are made on the way (row count,
+        keyword files against their sums); if they fail, `serving` verifies fully and picks the newest
+        whole version. Chunk records the previous load already holds are not fetched again."""
+        version, warning = self.live_version(), ""
+        try:
+            if version is None:
+                raise IndexUnavailable("no pointer")
+            loaded = self._load(version, warning)
+        except IndexUnavailable:
+            version, warning = self.serving()
+            loaded = self._load(version, warning)
+        manifest = loaded.manifest
         if embedder_name is not None and (manifest.embedder != embedder_name or manifest.dimension != dimension):
             raise IndexUnavailable(
                 f"索引由嵌入模型 {manifest.embedder}（{manifest.dimension} 维）构建，"
                 f"当前配置为 {embedder_name}（{dimension} 维）。请用同一模型重建索引，或把 EMBED_MODEL 设回原模型。"
             )
+        return loaded
+
+    def _load(self, version: str, warning: str) -> SearchIndex:
         with self.db.pool.connection() as conn:
-            version_id = self._version_id(conn, version)
-            model_id = ensure_model(conn, manifest.embedder, manifest.dimension)
+            row = conn.execute(
+                "SELECT id, manifest, model_id FROM index_versions WHERE name = %s", (version,)
+            ).fetchone()
+            if row is None:
+                raise IndexUnavailable(f"没有索引版本 {version}")
+            version_id, data, model_id = row
+            manifest = Manifest(**data)
             rows = conn.execute(
-                "SELECT r.chunk_hash, c.text_hash FROM version_rows r JOIN chunk_records c ON c.hash = r.chunk_hash"
-                " WHERE r.version_id = %s ORDER BY r.row_number",
+                "SELECT chunk_hash, text_hash FROM version_rows WHERE version_id = %s ORDER BY row_number",
                 (version_id,),
+                binary=True,
             ).fetchall()
-            hashes = [bytes(r[0]) for r in rows]
-            memo = self._memo
-            missing = [h for h in dict.fromkeys(hashes) if h not in memo]
-            fresh: dict[bytes, Chunk] = {}
-            for batch in iter_batches(missing, 20_000):
-                cursor = conn.execute(f"SELECT {CHUNK_COLUMNS} FROM chunk_records WHERE hash = ANY(%s)", (batch,))
-                fresh.update((bytes(row[0]), _chunk_of(row[2:])) for row in cursor)
-            files = {
-                name: bytes(data)
-                for name, data in conn.execute(
-                    "SELECT name, data FROM version_files WHERE version_id = %s", (version_id,)
-                )
-            }
-        chunks = [fresh.get(h) or memo[h] for h in hashes]
-        self._memo = {h: c for h, c in zip(hashes, chunks, strict=True)}
-        keyword = self._keyword(files)
+            if len(rows) != manifest.chunk_count:
+                raise IndexUnavailable(f"索引版本 {version} 的段落数与清单不符")
+            files = dict(conn.execute("SELECT name, data FROM version_files WHERE version_id = %s", (version_id,)))
+            fresh = self._fetch_records(conn, version_id)
+        for name, expected in manifest.checksums.items():
+            if name not in files or hashlib.sha256(files[name]).hexdigest() != expected:
+                raise IndexUnavailable(f"索引版本 {version} 的文件 {name} 缺失或与校验和不符")
+        memo = {**self._memo, **fresh}
+        hashes = [bytes(r[0]) for r in rows]
+        chunks = [memo[h] for h in hashes]
+        keyword = self._keyword({name: bytes(data) for name, data in files.items()})
+        self._memo, self._memo_version = dict(zip(hashes, chunks, strict=True)), version_id
         dense = PgDense(self.db, model_id, manifest.dimension, [bytes(r[1]) for r in rows])
         return SearchIndex(None, manifest, chunks, dense, keyword, warning, name=version)
+
+    def _fetch_records(self, conn: psycopg.Connection, version_id: int) -> dict[bytes, Chunk]:
+        """The version's chunk records this process does not hold yet: all of them at first, then only
+        those not in the version loaded before (found by the server, without sending what we hold)."""
+        query = f"SELECT c.hash, {CHUNK_FIELDS} FROM version_rows r JOIN chunk_records c ON c.hash = r.chunk_hash"
+        if self._memo_version is not None and self._memo:
+            query += (
+                " WHERE r.version_id = %s AND NOT EXISTS (SELECT 1 FROM version_rows o"
+                f" WHERE o.version_id = {int(self._memo_version)} AND o.chunk_hash = r.chunk_hash)"
+            )
+        else:
+            query += " WHERE r.version_id = %s"
+        rows = conn.execute(query, (version_id,), binary=True).fetchall()
+        return {bytes(row[0]): _chunk_of(row[1:]) for row in rows}
 
     def _keyword(self, files: dict[str, bytes]) -> KeywordIndex:
         """bm25s loads from a folder: the version's files go to a temporary one (memory-backed where possible)."""
@@ -300,9 +326,10 @@ class PostgresStore:
                     " RETURNING id",
                     (name, model_id, Jsonb(asdict(stamped)), len(chunks)),
                 ).fetchone()[0]  # type: ignore[index]
-                with conn.cursor().copy("COPY version_rows (version_id, row_number, chunk_hash) FROM STDIN") as copy:
+                rows_copy = "COPY version_rows (version_id, row_number, chunk_hash, text_hash) FROM STDIN"
+                with conn.cursor().copy(rows_copy) as copy:
                     for number, row in enumerate(chunk_rows):
-                        copy.write_row((version_id, number, row[0]))
+                        copy.write_row((version_id, number, row[0], row[1]))
                 with conn.cursor().copy(
                     "COPY version_documents (version_id, position, document_hash) FROM STDIN"
                 ) as copy:

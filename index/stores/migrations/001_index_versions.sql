@@ -57,6 +57,7 @@ CREATE TABLE version_rows (
     version_id bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
     row_number int NOT NULL,           -- the chunk's row in the loaded index (keyword and dense sides agree on it)
     chunk_hash bytea NOT NULL REFERENCES chunk_records (hash),
+    text_hash bytea NOT NULL,          -- the chunk's, repeated here: loading a version reads this narrow table only
     PRIMARY KEY (version_id, row_number)
 );
 CREATE INDEX version_rows_chunk ON version_rows (chunk_hash);
