@@ -10,7 +10,7 @@ LAWS_INDEX ?= var/index-laws
 LAWS_MODEL ?= use-onnx
 export INDEX_DIR
 
-.PHONY: install run test test-fast lint ingest eval eval-laws learn bench clean
+.PHONY: install run run-pg test test-fast lint ingest eval eval-laws learn bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) app.py
+
+# PostgreSQL + pgvector (from PyPI, data in var/pgdata) and two replicas on PORT and PORT+1
+run-pg: install
+	$(PY) run_pg.py
 
 test: install
 	$(PY) -m pytest -q
@@ -60,6 +64,7 @@ learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
 bench: install $(INDEX_DIR)/CURRENT
 	$(PY) -m bench --laws $(LAWS_DIR) --questions $(DEV_QUESTIONS)
 	$(PY) -m bench.load --index $(INDEX_DIR) --questions $(DEV_QUESTIONS)
+	$(PY) -m bench.pg --laws-index $(LAWS_INDEX) --questions $(DEV_QUESTIONS)
 
 clean:
 	rm -rf var

@@ -48,7 +48,7 @@ def build_first_index(library, settings: Settings, progress, service) -> None:
     reporter = threading.Thread(target=_report_progress, args=(progress,), daemon=True)
     reporter.start()
     try:
-        report = library.build([settings.docs_dir], "system:first-start", progress)
+        report = library.build([settings.docs_dir], "system:first-start", progress, if_empty=True)
         service.retriever  # noqa: B018 - load the new index now, not on the first question
     except (LibraryError, IndexUnavailable, OSError) as exc:
         progress.finished(str(exc))
@@ -68,48 +68,54 @@ def _report_progress(progress, every_s: float = 10.0) -> None:
         time.sleep(every_s)
 
 
-def has_index(settings: Settings) -> bool:
+def has_index(store) -> bool:
     """Some whole version to serve (a broken pointer falls back to the newest whole one)."""
-    from index.store import IndexUnavailable, serving_folder
+    from index.store import IndexUnavailable
 
     try:
-        serving_folder(settings.index_dir)
+        store.serving()
     except IndexUnavailable:
         return False
     return True
 
 
 def create_app(settings: Settings) -> FastAPI:
+    from concurrent.futures import ThreadPoolExecutor
     from functools import partial
 
+    from answer.service import build_service
+    from index.progress import BuildProgress
+    from index.stores import make_store
+
+    store = make_store(settings)
+    # No index yet (a fresh clone): serve at once and build it in the background, reporting progress.
+    progress = None if has_index(store) else BuildProgress()
+    # Load the index while gradio imports and the UI is built: from PostgreSQL, 150k passages take seconds.
+    loading = ThreadPoolExecutor(max_workers=1).submit(build_service, settings, None, progress)
     import gradio as gr
 
-    from answer.service import build_service
-    from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library
-    from index.progress import BuildProgress
+    from index.stores import make_cache
     from ingest.loaders import MAX_FILE_BYTES
     from web.admin_api import admin_router
     from web.admin_ui import ADMIN_CSS, build_admin_tab
     from web.api import api_router
-    from web.auth import AdminAuth, ApiKeys, UploadGuard
+    from web.auth import ApiKeys, UploadGuard
+    from web.backends import make_admin_auth, make_usage_store
     from web.docs import offline_docs_app
     from web.limits import BodyLimit
     from web.openai_api import openai_router
     from web.ui import CSS, HEAD, build_ui
-    from web.usage import UsageStore
 
-    # No index yet (a fresh clone): serve at once and build it in the background, reporting progress.
-    progress = None if has_index(settings) else BuildProgress()
-    service = build_service(settings, building=progress)
-    usage = UsageStore(settings.usage_db)
+    usage = make_usage_store(settings)  # SQLite, or PostgreSQL shared by the replicas (DATABASE_URL)
     # The admin side embeds with its own model instance, so an upload never holds up workers' questions.
     # Small batches during the first build, so its progress (and time estimate) moves every few seconds.
-    cache = EmbeddingCache(settings.cache_dir, make_embedder(settings.embed_model), batch_size=32 if progress else 128)
-    library = Library(settings.index_dir, cache)
-    auth = AdminAuth(settings.admin_password, settings.admin_password_hash)
+    cache = make_cache(settings, make_embedder(settings.embed_model), batch_size=32 if progress else 128)
+    library = Library(store, cache)
+    auth = make_admin_auth(settings)
     keys = ApiKeys(settings.api_keys)
+    service = loading.result()
     app = offline_docs_app(title="工会政策问答 API", description=API_DESCRIPTION, version="1.0")
     app.include_router(api_router(service, usage, keys))
     app.include_router(admin_router(library, usage, auth))

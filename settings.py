@@ -31,6 +31,10 @@ class Settings:
     # API_KEYS, comma-separated: bearer keys for /api/ask and /v1/*; empty: those stay open
     api_keys: tuple[str, ...] = ()
     timezone: str = "Asia/Shanghai"  # TZ: how times are shown to admins (stored in UTC)
+    # postgresql://… : index versions, embeddings, usage and admin sessions in PostgreSQL + pgvector,
+    # shared by every replica; empty: the folders and SQLite above
+    database_url: str = ""
+    hnsw_ef_search: int = 200  # HNSW candidates per dense query in PostgreSQL (recall vs. speed; see bench/pg.py)
 
     def __post_init__(self) -> None:
         if not self.embed_model.strip():
@@ -45,6 +49,10 @@ class Settings:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"TZ must name a time zone such as Asia/Shanghai, got {self.timezone!r}") from exc
+        if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+        if not 1 <= self.hnsw_ef_search <= 1000:
+            raise ValueError("HNSW_EF_SEARCH must be within [1, 1000]")
 
     @property
     def llm_enabled(self) -> bool:
@@ -71,4 +79,6 @@ class Settings:
             llm_timeout_s=float(env.get("LLM_TIMEOUT", defaults.llm_timeout_s)),
             api_keys=tuple(key.strip() for key in env.get("API_KEYS", "").split(",") if key.strip()),
             timezone=env.get("TZ", "").strip().removeprefix(":") or defaults.timezone,
+            database_url=env.get("DATABASE_URL", "").strip(),
+            hnsw_ef_search=int(env.get("HNSW_EF_SEARCH", defaults.hnsw_ef_search)),
         )

@@ -45,6 +45,7 @@ class Answer:
     search_query: str = ""  # the question as searched (after merging a follow-up with its context)
     support: float = 0.0  # share of the question's weighted words the quoted text (with its context) holds
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
+    index_version: str = ""  # the one index version every passage of this answer came from
 
     def to_dict(self) -> dict:
         data = asdict(self)

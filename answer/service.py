@@ -64,7 +64,9 @@ class AnswerService:
         retrieved = time.perf_counter()
         timings = {"retrieve_ms": (retrieved - started) * 1000}
         if _relevance(documents) < self.refuse_below:
-            yield self._refusal(question, search_query, timings, started)
+            refusal = self._refusal(question, search_query, timings, started)
+            refusal.index_version = retriever.index.version
+            yield refusal
             return
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None
@@ -77,6 +79,7 @@ class AnswerService:
             if answer.refused:
                 answer.text = REFUSAL
         answer.search_query = search_query
+        answer.index_version = retriever.index.version
         _mark_superseded(answer, documents, retriever.index)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
@@ -172,6 +175,8 @@ def build_service(settings, embedder=None, building=None) -> AnswerService:
     if settings.llm_enabled:
         config = LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
         generator = LLMGenerator(config)
-    live = LiveIndex(settings.index_dir, embedder or make_embedder(settings.embed_model), building)
+    from index.stores import make_store
+
+    live = LiveIndex(make_store(settings), embedder or make_embedder(settings.embed_model), building)
     refuse_below = settings.refuse_below if settings.refuse_below is not None else learned_threshold()
     return AnswerService(live, generator, refuse_below)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.cache import EmbeddingCache
 from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
-from index.store import Manifest, write_version
+from index.store import Manifest
+from index.stores import IndexStore, VectorCache, as_store
 from ingest.metadata import link_versions
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import SPLITTER_VERSION
@@ -17,7 +17,8 @@ from ingest.splitter import SPLITTER_VERSION
 
 @dataclass(frozen=True)
 class BuildReport:
-    folder: Path
+    version: str
+    location: str  # the store's folder or database
     documents: int
     chunks: int
     embedded: int  # texts that were not in the cache
@@ -25,16 +26,18 @@ class BuildReport:
 
 
 def build_index(
-    root: Path,
+    store: IndexStore | Path,
     documents: list[SourceDocument],
     chunks: list[Chunk],
-    cache: EmbeddingCache,
+    cache: VectorCache,
     progress: bool = False,
     on_embedded: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """`progress` draws a console bar; `on_embedded(done, total)` reports each embedded batch to a caller."""
+    """Embed what is new, build the keyword side, and write a new live version to `store` (or a folder).
+    `progress` draws a console bar; `on_embedded(done, total)` reports each embedded batch to a caller."""
     started = time.perf_counter()
-    vectors, embedded = cache.embed([c.search_text for c in chunks], progress=progress, on_batch=on_embedded)
+    store = as_store(store)
+    embedded = cache.ensure([c.search_text for c in chunks], progress=progress, on_batch=on_embedded)
     tokenizer = ChineseTokenizer(corpus_terms((d.title for d in documents), (d.text for d in documents)))
     keyword = KeywordIndex.build([c.search_text for c in chunks], tokenizer)
     counts: dict[str, int] = {}
@@ -56,5 +59,5 @@ def build_index(
         ],
         chunk_count=len(chunks),
     )
-    folder = write_version(Path(root), manifest, documents, chunks, vectors, keyword)
-    return BuildReport(folder, len(documents), len(chunks), embedded, time.perf_counter() - started)
+    version = store.write(manifest, documents, chunks, keyword, cache)
+    return BuildReport(version, store.location(), len(documents), len(chunks), embedded, time.perf_counter() - started)

@@ -36,7 +36,16 @@ class EmbeddingCache:
     def embed(
         self, texts: list[str], progress: bool = False, on_batch: Callable[[int, int], None] | None = None
     ) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` in order, and how many texts actually had to be embedded.
+        """Vectors for `texts` in order, and how many texts actually had to be embedded."""
+        embedded = self.ensure(texts, progress, on_batch)
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), np.float32), 0
+        return np.stack([self._rows[sha1(t)] for t in texts]), embedded
+
+    def ensure(
+        self, texts: list[str], progress: bool = False, on_batch: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Embed the texts the cache lacks, each batch kept on disk at once; how many were embedded.
 
         `on_batch(done, total)` is called before the first batch and after each one (texts not cached)."""
         keys = [sha1(t) for t in texts]
@@ -53,9 +62,7 @@ class EmbeddingCache:
             if on_batch:
                 on_batch(start + len(batch), len(missing))
         bar.close()
-        if not keys:
-            return np.zeros((0, self.embedder.dimension), np.float32), 0
-        return np.stack([self._rows[k] for k in keys]), len(missing)
+        return len(missing)
 
     def prime(self, texts: list[str], vectors: np.ndarray) -> None:
         """Remember vectors computed elsewhere (a live index) for texts the cache lacks."""

@@ -3,15 +3,12 @@
 Documents are keyed by content hash. A change reads the live version's documents and chunks,
 splits only the new documents, embeds only text the cache has not seen, and writes a new version
 beside the live one before switching to it — so a crash or kill leaves the old version serving,
-and a rejected file changes nothing. Writers are serialised with a lock file; every action is
-appended to an audit log.
+and a rejected file changes nothing. Writers are serialised by the store (a lock file, or an advisory
+lock in PostgreSQL); every action is appended to the store's audit log.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -20,23 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import faiss
-
 from index.builder import build_index
-from index.cache import EmbeddingCache
 from index.progress import BuildProgress
-from index.store import (
-    IndexUnavailable,
-    list_versions,
-    live_folder,
-    read_chunks,
-    read_documents,
-    read_manifest,
-    serving_folder,
-    set_current,
-    verify,
-    write_failure,
-)
+from index.store import IndexUnavailable, write_failure
+from index.stores import IndexStore, VectorCache, as_store
 from ingest.loaders import LoadError
 from ingest.metadata import describe
 from ingest.pipeline import FileError, ingest_paths, read_document
@@ -115,18 +99,18 @@ class ChangeReport:
 
 
 class Library:
-    def __init__(self, root: Path, cache: EmbeddingCache, splitter: StatuteSplitter | None = None) -> None:
-        self.root = Path(root)
+    def __init__(self, store: IndexStore | Path, cache: VectorCache, splitter: StatuteSplitter | None = None) -> None:
+        self.store = as_store(store)
+        self.root: Path | None = getattr(self.store, "root", None)  # the index folder, for the folder store
         self.cache = cache
         self.splitter = splitter or StatuteSplitter()
-        self.audit_path = self.root / "audit.jsonl"
 
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[dict]:
         """The live documents as listed in the manifest (with chunk counts and superseded_by)."""
-        if not list_versions(self.root):
+        if not self.store.versions():
             return []
-        return read_manifest(live_folder(self.root)).documents  # the manifest alone: no index load
+        return self.store.manifest(self.store.latest()).documents  # the manifest alone: no index load
 
     def find(self, ref: str) -> dict:
         """A live document by its id (or an id prefix of at least MIN_ID_PREFIX characters), its exact
@@ -149,26 +133,41 @@ class Library:
     def preview(self, ref: str) -> list[Chunk]:
         """How a document was split: its chunks in order, each with heading path and article label."""
         doc = self.find(ref)
-        return [c for c in read_chunks(live_folder(self.root)) if c.doc_id == doc["doc_id"]]
+        return self.store.chunks(self.store.latest(), doc_id=doc["doc_id"])
+
+    def _serving(self) -> str | None:
+        try:
+            return self.store.serving()[0]
+        except IndexUnavailable:
+            return None
 
     # -- changing ------------------------------------------------------------------------------
-    def build(self, paths: list[Path], actor: str = "cli", progress: BuildProgress | None = None) -> ChangeReport:
+    def build(
+        self, paths: list[Path], actor: str = "cli", progress: BuildProgress | None = None, if_empty: bool = False
+    ) -> ChangeReport:
         """A new version from these files and folders alone: the first start indexes the bundled documents.
 
-        Under the writers' lock like every change, so an upload during the first start waits for it."""
+        Under the writers' lock like every change, so an upload during the first start waits for it.
+        `if_empty`: only when no whole version exists yet — replicas starting together on one database
+        build it once (the others find it when they get the lock)."""
         with self._writing("build", actor, ", ".join(map(str, paths))) as report:
+            serving = self._serving() if if_empty else None
+            if serving is not None:
+                report.version = serving
+                report.notes.append("已有可用的索引版本（另一副本刚建好），未重建")
+                return report
             result = ingest_paths(paths, self.splitter, on_document=progress.documents_read if progress else None)
             report.errors = result.errors
             if not result.documents:
                 raise LibraryError("没有可索引的文档：" + "；".join(map(str, result.errors)))
             built = build_index(
-                self.root,
+                self.store,
                 result.documents,
                 result.chunks,
                 self.cache,
                 on_embedded=progress.passages_embedded if progress else None,
             )
-            report.version, report.embedded = built.folder.name, built.embedded
+            report.version, report.embedded = built.version, built.embedded
             report.added = [d.title for d in result.documents]
         return report
 
@@ -218,14 +217,14 @@ class Library:
     def rollback(self, actor: str = "cli") -> ChangeReport:
         """Make the newest whole version before the serving one live again (broken ones are skipped)."""
         with self._writing("rollback", actor) as report:
-            serving = serving_folder(self.root)[0].name
+            serving = self.store.serving()[0]
             skipped = []
-            for name in reversed([v for v in list_versions(self.root) if v < serving]):
-                problem = verify(self.root / "versions" / name)
+            for name in reversed([v for v in self.store.versions() if v < serving]):
+                problem = self.store.verify(name)
                 if problem:
                     skipped.append(f"{name}（{problem}）")
                     continue
-                set_current(self.root, name)
+                self.store.set_live(name)
                 report.version = name
                 report.notes = [f"跳过已损坏的版本 {s}" for s in skipped]
                 return report
@@ -234,14 +233,12 @@ class Library:
     # -- internals -----------------------------------------------------------------------------
     def _live(self) -> tuple[list[SourceDocument], list[Chunk]]:
         """The serving version's documents and chunks (a broken CURRENT: the newest whole version's)."""
-        if not list_versions(self.root):
+        if not self.store.versions():
             return [], []
-        folder, _ = serving_folder(self.root)
-        chunks = read_chunks(folder)
+        version, _ = self.store.serving()
         # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        self.cache.prime([c.search_text for c in chunks], dense.reconstruct_n(0, dense.ntotal))
-        return read_documents(folder), chunks
+        self.store.reuse_vectors(version, self.cache)
+        return self.store.documents(version), self.store.chunks(version)
 
     def _load(
         self, files: list[tuple[Path, str]], existing: list[SourceDocument], report: ChangeReport
@@ -277,16 +274,14 @@ class Library:
     def _write(self, report: ChangeReport, documents: list[SourceDocument], chunks: list[Chunk]) -> None:
         if not documents:
             raise LibraryError("不能删除最后一个文档：索引至少要有一个文档")
-        built = build_index(self.root, documents, chunks, self.cache)
-        report.version, report.embedded = built.folder.name, built.embedded
+        built = build_index(self.store, documents, chunks, self.cache)
+        report.version, report.embedded = built.version, built.embedded
 
     @contextmanager
     def _writing(self, action: str, actor: str, target: str = "") -> Iterator[ChangeReport]:
         report = ChangeReport(action)
         started = time.perf_counter()
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: the CLI and the app may both be admins
+        with self.store.writer_lock():  # one writer at a time: the CLI and every replica may be admins
             try:
                 yield report
             except (LibraryError, IndexUnavailable) as exc:
@@ -313,13 +308,7 @@ class Library:
             "removed": report.removed,
             "errors": [str(e) for e in report.errors],
         }
-        with open(self.audit_path, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            log.flush()
-            os.fsync(log.fileno())
+        self.store.record_audit(entry)
 
     def audit(self, limit: int = 200) -> list[dict]:
-        if not self.audit_path.exists():
-            return []
-        lines = self.audit_path.read_text("utf-8").splitlines()[-limit:]
-        return [json.loads(line) for line in reversed(lines)]
+        return self.store.audit(limit)

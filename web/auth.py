@@ -47,6 +47,10 @@ class LoginThrottle:
         now = time.monotonic() if now is None else now
         with self._lock:
             count, last = self._failures.get(client, (0, 0.0))
+        return self.waiting(count, last, now)
+
+    def waiting(self, count: int, last: float, now: float) -> float:
+        """Seconds left to wait after `count` failures, the last at `last`."""
         if count >= self.lock_after:
             wait = self.lock_seconds
         elif count >= self.free:

@@ -42,11 +42,11 @@ def test_new_version_goes_live_and_old_ones_are_pruned(tiny_index, tiny_docs, tm
     (tiny_index / "versions" / ".v0-killed.partial").mkdir()  # what a killed build leaves behind
     result = ingest_paths([tiny_docs / "工会法(2021-12-24).md"])
     report = build_index(tiny_index, result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
-    assert current_version(tiny_index) == report.folder.name != first
+    assert current_version(tiny_index) == report.version != first
     assert first in list_versions(tiny_index)  # kept for rollback
     assert not list((tiny_index / "versions").glob(".*.partial"))
     assert report.embedded == 0  # every chunk was already in the cache
     assert {c.title for c in open_index(tiny_index).chunks} == {"中华人民共和国工会法"}
     prune(tiny_index, keep=1)
-    assert list_versions(tiny_index) == [report.folder.name]
+    assert list_versions(tiny_index) == [report.version]
     assert not [p for p in os.listdir(tiny_index) if p.startswith(".CURRENT")]
