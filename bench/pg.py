@@ -142,7 +142,8 @@ def start_replica(url: str, port: int, work: Path) -> tuple[subprocess.Popen, st
         if process.poll() is not None:
             raise SystemExit((work / f"replica-{port}.log").read_text()[-3000:])
         try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+            health = httpx.get(f"{base}/api/health", timeout=2)
+            if health.status_code == 200 and health.json().get("status") in ("ok", "degraded"):
                 return process, base, time.perf_counter() - started
         except httpx.HTTPError:
             time.sleep(0.1)
@@ -226,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     from index.embedders import make_embedder
     from index.retriever import HybridRetriever, default_options, open_retriever
     from index.stores import open_store
+    from index.stores.database import DEFAULT_EF_SEARCH
     from index.stores.pgserver import start_server
 
     say(f"== PostgreSQL + pgvector（{args.laws_index}，{MODEL}；本机 {os.cpu_count()} 核，与其他任务共用）")
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         pg_retriever = HybridRetriever(index=index, embedder=embedder, **default_options(embedder.name))
         p50_pg, p95_pg = latencies_ms(pg_retriever.invoke, questions)
         say(
-            f"混合检索，pgvector（ef_search 默认 100）: p50 {p50_pg:.1f} ms，p95 {p95_pg:.1f} ms；"
+            f"混合检索，pgvector（ef_search 默认 {DEFAULT_EF_SEARCH}）: p50 {p50_pg:.1f} ms，p95 {p95_pg:.1f} ms；"
             f"p50 为 FAISS 的 {p50_pg / p50_faiss:.2f} 倍（目标 ≤ 1.5）"
         )
         full_text(url, questions, pg_retriever)

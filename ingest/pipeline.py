@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ class IngestResult:
     documents: list[SourceDocument] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+
+
+log = logging.getLogger(__name__)
 
 
 def discover(paths: list[Path]) -> list[tuple[Path, str]]:
@@ -81,7 +85,12 @@ def ingest_paths(
             result.errors.append(FileError(source, f"与 {seen[doc.content_hash]} 内容完全相同，已跳过"))
             continue
         seen[doc.content_hash] = source
-        chunks = splitter.split(doc)
+        try:
+            chunks = splitter.split(doc)
+        except Exception as exc:  # a splitter bug must cost one file, never the whole run
+            log.exception("splitting %s failed", source)
+            result.errors.append(FileError(source, f"切分失败（{type(exc).__name__}: {exc}），已跳过，请报告此文件"))
+            continue
         if not chunks:
             result.errors.append(FileError(source, "没有可索引的正文"))
             continue

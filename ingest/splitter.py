@@ -58,6 +58,8 @@ class StatuteSplitter:
     def split(self, doc: SourceDocument) -> list[Chunk]:
         chunks: list[Chunk] = []
         for block in self._blocks(doc):
+            if not block.paragraphs:  # a heading with nothing under it (an appendix label as the last line)
+                continue
             if block.article:
                 spans = self._article_parts(doc.text, block.paragraphs)
             else:

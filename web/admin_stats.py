@@ -6,16 +6,15 @@ documents answers quote most — what an admin of MaxKB or FastGPT sees on their
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import gradio as gr
 import pandas as pd
 
+from web.downloads import download_file
 from web.usage import UsageStore
 
 RANGES = {"最近 7 天": 7, "最近 30 天": 30, "最近 90 天": 90, "最近一年": 365}
@@ -90,11 +89,11 @@ def build_stats_panel(usage: UsageStore, zone: ZoneInfo, logged_in: gr.State) ->
     summary = gr.Markdown("", elem_id="stats-summary")
     # min_width: two charts share a row on a desktop and stack on a phone
     daily: dict[str, Any] = {"x": "日期", "x_axis_format": "%m-%d", "x_title": "日期", "min_width": 320}
-    with gr.Row(elem_classes="admin-actions"):
+    with gr.Row(elem_classes="stats-charts"):
         asked = gr.LinePlot(y="次数", color="类别", title="每日提问与拒答", elem_id="stats-questions", **daily)
         rate = gr.LinePlot(y="拒答率（%）", title="拒答率", elem_id="stats-refusal", **daily)
     feedback = gr.LinePlot(y="次数", color="反馈", title="每日点赞与点踩", elem_id="stats-feedback", **daily)
-    with gr.Row(elem_classes="admin-actions"):
+    with gr.Row(elem_classes="stats-charts"):
         ranked: dict[str, Any] = {"y": "次数", "sort": "-y", "x_label_angle": -30, "min_width": 320}
         topics = gr.BarPlot(x="问题", title="拒答最多的问题", elem_id="stats-topics", **ranked)
         cited = gr.BarPlot(x="文档", title="被引用最多的文档", elem_id="stats-cited", **ranked)
@@ -132,6 +131,4 @@ def _from_zero(frame: pd.DataFrame) -> dict:
 
 
 def csv_download(text: str, name: str) -> str:
-    path = Path(tempfile.mkdtemp(prefix="admin-")) / name
-    path.write_text(text, "utf-8-sig")  # with BOM so Excel reads the Chinese
-    return str(path)
+    return download_file(text, name, "utf-8-sig")  # with BOM so Excel reads the Chinese

@@ -29,6 +29,9 @@ NOT_LOGGED_IN = "请先登录。"
 ADMIN_CSS = """
 #admin-panel .admin-actions { flex-wrap: wrap; gap: 8px; }
 #admin-panel .admin-actions > * { min-width: 120px !important; flex: 1 1 120px; }
+/* charts: two to a row on a desktop, one under the other on a phone (each needs about 300 px) */
+#admin-panel .stats-charts { flex-wrap: wrap; gap: 8px; }
+#admin-panel .stats-charts > * { flex: 1 1 320px; min-width: min(100%, 300px) !important; }
 #admin-documents, #admin-gaps, #admin-audit { max-width: 100%; }
 .admin-result:empty { display: none; }
 """

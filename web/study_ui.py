@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import html
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 
@@ -15,6 +13,7 @@ from index.store import SearchIndex
 from study.browse import catalogue, highlight, kinds_and_regions, outline_html, search_page
 from study.export import quiz_docx, quiz_markdown
 from study.quiz import QuizMaker, QuizQuestion, grade
+from web.downloads import download_file
 
 MAX_QUESTIONS = 10
 ALL = "全部"  # the search filters' "no filter"
@@ -68,15 +67,6 @@ class StudyViews:
             gr.update(choices=[ALL, *kinds]),
             gr.update(choices=[ALL, *regions]),
         ]
-
-
-def write_download(data: bytes | str, name: str) -> str:
-    path = Path(tempfile.mkdtemp(prefix="export-")) / name
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, "utf-8")
-    return str(path)
 
 
 def _waiting(exc: IndexBuilding) -> str:
@@ -222,7 +212,7 @@ def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker
         if not picked:
             return gr.update(visible=False)
         data = quiz_docx(picked) if as_docx else quiz_markdown(picked)
-        return gr.update(value=write_download(data, "测验讲义.docx" if as_docx else "测验讲义.md"), visible=True)
+        return gr.update(value=download_file(data, "测验讲义.docx" if as_docx else "测验讲义.md"), visible=True)
 
     slot_outputs = [component for slot in slots for component in slot]
     quiz_outputs = [questions, *slot_outputs, score, mistakes]

@@ -20,9 +20,10 @@ from study.browse import article_link, outline_html
 from study.export import chat_docx, chat_markdown
 from study.quiz import QuizMaker
 from web.api import stream_answer
+from web.downloads import download_file
 from web.gradio_api import add_api_endpoints
 from web.limits import question_problem, usable_history
-from web.study_ui import STUDY_CSS, build_study_tab, write_download
+from web.study_ui import STUDY_CSS, build_study_tab
 from web.text import escape_for_chat
 from web.usage import UsageStore
 
@@ -306,7 +307,7 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
             gr.Info("还没有可导出的问答。")
             return gr.update(visible=False)
         data = chat_docx(turns) if as_docx else chat_markdown(turns)
-        return gr.update(value=write_download(data, "问答记录.docx" if as_docx else "问答记录.md"), visible=True)
+        return gr.update(value=download_file(data, "问答记录.docx" if as_docx else "问答记录.md"), visible=True)
 
     export_md.click(lambda answered: export(answered, False), [answers], [transcript], api_visibility="private")
     export_docx.click(lambda answered: export(answered, True), [answers], [transcript], api_visibility="private")

@@ -129,3 +129,33 @@ def test_the_header_marker_never_reaches_a_chunk(corpus_file):
     header, preamble = chunks[0], chunks[1]  # the dates, then the preface: two chunks, not one
     assert header.text.startswith("2003年1月9日") and header.text.endswith("会议通过")
     assert preamble.text.startswith("为正确审理涉及工会经费")
+
+
+def test_an_appendix_label_with_nothing_under_it_adds_no_empty_chunk():
+    # the end of a real judicial interpretation (毒鼠强, 2003): its table was an image the text lacks
+    text = (
+        "第六条 本解释所称“毒鼠强等禁用剧毒化学品”，是指国家明令禁止的毒鼠强、氟乙酰胺、氟乙酸钠、"
+        "毒鼠硅、甘氟（见附表）。\n\n附表：\n"
+    )
+    chunks = StatuteSplitter().split(SourceDocument(source="t.md", title="t", kind="司法解释", text=text))
+    assert [c.article for c in chunks] == ["第六条"] and chunks[0].text.endswith("（见附表）。")
+
+
+def test_a_file_the_splitter_fails_on_is_reported_and_the_rest_indexed(tmp_path, corpus_file, monkeypatch):
+    import shutil
+
+    from ingest.pipeline import ingest_paths
+
+    shutil.copy(corpus_file("工会法(2021-12-24).md"), tmp_path / "工会法.md")
+    (tmp_path / "坏.md").write_text("# 坏\n\n第一条 触发切分错误的文件。\n", "utf-8")
+    real_split = StatuteSplitter.split
+
+    def split(self, doc):
+        if doc.source == "坏.md":
+            raise IndexError("list index out of range")
+        return real_split(self, doc)
+
+    monkeypatch.setattr(StatuteSplitter, "split", split)
+    result = ingest_paths([tmp_path])
+    assert [d.source for d in result.documents] == ["工会法.md"] and result.chunks
+    assert [e.source for e in result.errors] == ["坏.md"] and "切分失败" in result.errors[0].reason
