@@ -36,9 +36,11 @@ EXAMPLES = [
 ]
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]([\w\u4e00-\u9fff]?)")  # \[3\] in escaped text, and what follows
 _MARKER_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(#source-\d+\)")
-# After a deep link loads, bring the focused article into view — once: Gradio may run a load event's js again
-# later (it did on a click in the law tree), which would pull the text back from where the reader went.
+# After a deep link loads, bring the focused article into view — once, and not after the reader has
+# jumped elsewhere meanwhile: Gradio may run a load event's js again later (it did on a click in the law
+# tree), and a late scroll would pull the text back from where the reader went.
 SCROLL_TO_ARTICLE = """() => { if (window.__articleShown) return; window.__articleShown = true; setTimeout(() => {
+  if (window.__readerJumped) return;
   const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""
 # In-page jumps, done here because the page's <base href="./"> would turn "#x" into a reload of "/" (and
 # lose ?doc=…): a [n] marker opens the sources panel if folded and brings its card into view, marked; a
@@ -50,6 +52,7 @@ if (!window.__jumpsBound) { window.__jumpsBound = true; document.addEventListene
   const link = event.target.closest && event.target.closest('a[href^="#source-"], a[href^="#art-"], a[href^="#sec-"]');
   if (!link) return;
   event.preventDefault();
+  window.__readerJumped = true;
   const id = decodeURIComponent(link.getAttribute('href').slice(1));
   const isSource = id.startsWith('source-');
   const panel = isSource && document.getElementById('sources-panel');
