@@ -117,15 +117,17 @@ class PgEmbeddingCache:
             present = present_keys(conn, self.model_id, list(text_of))
         missing = [k for k in text_of if k not in present]
         bar = tqdm(total=len(missing), desc="向量化", unit="段", disable=not progress or not missing)
+        done = 0
         if on_batch:
-            on_batch(0, len(missing))
+            on_batch(done, len(missing))
         for batch in iter_batches(missing, self.batch_size):
             vectors = self.embedder.embed_array([text_of[k] for k in batch])
             with self.db.pool.connection() as conn:
                 insert_vectors(conn, self.model_id, batch, vectors)
             bar.update(len(batch))
+            done += len(batch)
             if on_batch:
-                on_batch(bar.n, len(missing))
+                on_batch(done, len(missing))
         bar.close()
         return len(missing)
 

@@ -333,3 +333,13 @@ def test_a_fresh_cache_reuses_the_live_vectors(built, tmp_path):
     cache = EmbeddingCache(tmp_path / "empty-cache", embedder)
     Library(built.store, cache).remove("北京市集体合同条例")
     assert embedder.calls == 0
+
+
+def test_the_cache_reports_each_embedded_batch(backend, fake_embedder):
+    """What the first start's progress bar shows: done/total after each batch, on either store."""
+    texts = [f"第{n}条 内容{n}" for n in range(1, 8)]
+    seen: list[tuple[int, int]] = []
+    cache = backend.cache(fake_embedder)
+    cache.batch_size = 3
+    assert cache.ensure(texts, on_batch=lambda done, total: seen.append((done, total))) == 7
+    assert seen == [(0, 7), (3, 7), (6, 7), (7, 7)]
