@@ -79,7 +79,6 @@ class PostgresStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._memo: dict[bytes, Chunk] = {}  # the last loaded version's chunks by record hash: reused by the next
-        self._memo_version: int | None = None
         self._tokenizers: dict[str, ChineseTokenizer] = {}  # by the user dictionary's sha256
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -247,33 +246,33 @@ class PostgresStore:
             ).fetchall()
             if len(rows) != manifest.chunk_count:
                 raise IndexUnavailable(f"索引版本 {version} 的段落数与清单不符")
+            # binary: the keyword files are tens of MB, and bytea as text is hex twice their size
             files: dict[str, bytes] = dict(
-                conn.execute("SELECT name, data FROM version_files WHERE version_id = %s", (version_id,))
+                conn.execute("SELECT name, data FROM version_files WHERE version_id = %s", (version_id,), binary=True)
             )
-            fresh = self._fetch_records(conn, version_id)
+            hashes = [bytes(r[0]) for r in rows]
+            fresh = self._fetch_records(conn, version_id, [h for h in dict.fromkeys(hashes) if h not in self._memo])
         for name, expected in manifest.checksums.items():
             if name not in files or hashlib.sha256(files[name]).hexdigest() != expected:
                 raise IndexUnavailable(f"索引版本 {version} 的文件 {name} 缺失或与校验和不符")
         memo = {**self._memo, **fresh}
-        hashes = [bytes(r[0]) for r in rows]
         chunks = [memo[h] for h in hashes]
         keyword = self._keyword({name: bytes(data) for name, data in files.items()})
-        self._memo, self._memo_version = dict(zip(hashes, chunks, strict=True)), version_id
+        self._memo = dict(zip(hashes, chunks, strict=True))
         dense = PgDense(self.db, model_id, manifest.dimension, [bytes(r[1]) for r in rows])
         return SearchIndex(None, manifest, chunks, dense, keyword, warning, name=version)
 
-    def _fetch_records(self, conn: psycopg.Connection, version_id: int) -> dict[bytes, Chunk]:
-        """The version's chunk records this process does not hold yet: all of them at first, then only
-        those not in the version loaded before (found by the server, without sending what we hold)."""
-        query = f"SELECT c.hash, {CHUNK_FIELDS} FROM version_rows r JOIN chunk_records c ON c.hash = r.chunk_hash"
-        if self._memo_version is not None and self._memo:
-            query += (
-                " WHERE r.version_id = %s AND NOT EXISTS (SELECT 1 FROM version_rows o"
-                f" WHERE o.version_id = {int(self._memo_version)} AND o.chunk_hash = r.chunk_hash)"
-            )
+    def _fetch_records(self, conn: psycopg.Connection, version_id: int, missing: list[bytes]) -> dict[bytes, Chunk]:
+        """The chunk records this process does not hold yet: every one of the version's at first (one join),
+        then only the few a change added (by hash)."""
+        if not self._memo:
+            query = f"SELECT c.hash, {CHUNK_FIELDS} FROM version_rows r JOIN chunk_records c ON c.hash = r.chunk_hash"
+            rows = conn.execute(query + " WHERE r.version_id = %s", (version_id,), binary=True).fetchall()
         else:
-            query += " WHERE r.version_id = %s"
-        rows = conn.execute(query, (version_id,), binary=True).fetchall()
+            rows = []
+            for batch in iter_batches(missing, 20_000):
+                query = f"SELECT c.hash, {CHUNK_FIELDS} FROM chunk_records c WHERE c.hash = ANY(%s)"
+                rows += conn.execute(query, (batch,), binary=True).fetchall()
         return {bytes(row[0]): _chunk_of(row[1:]) for row in rows}
 
     def _keyword(self, files: dict[str, bytes]) -> KeywordIndex:
