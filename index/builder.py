@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
+from index.keyword import KeywordIndex, corpus_terms, tokenizer_for
 from index.store import Manifest
 from index.stores import IndexStore, VectorCache, as_store
 from ingest.metadata import link_versions
@@ -38,7 +38,7 @@ def build_index(
     started = time.perf_counter()
     store = as_store(store)
     embedded = cache.ensure([c.search_text for c in chunks], progress=progress, on_batch=on_embedded)
-    tokenizer = ChineseTokenizer(corpus_terms((d.title for d in documents), (d.text for d in documents)))
+    tokenizer = tokenizer_for(corpus_terms((d.title for d in documents), (d.text for d in documents)))
     keyword = KeywordIndex.build([c.search_text for c in chunks], tokenizer)
     counts: dict[str, int] = {}
     for chunk in chunks:

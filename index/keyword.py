@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -74,6 +75,17 @@ class ChineseTokenizer:
         ]
 
 
+@functools.lru_cache(maxsize=2)
+def _tokenizer(words: tuple[str, ...]) -> ChineseTokenizer:
+    return ChineseTokenizer(words)
+
+
+def tokenizer_for(words: Iterable[str]) -> ChineseTokenizer:
+    """The tokenizer for this user dictionary, built once per process: building jieba's dictionary is the
+    slow part of loading an index, and a build, the version it writes and that version's load share it."""
+    return _tokenizer(tuple(sorted(set(words))))
+
+
 class KeywordIndex:
     """BM25 over tokenised chunk texts. Rows line up with the index's chunk records."""
 
@@ -140,4 +152,4 @@ class KeywordIndex:
     def load(cls, folder: Path) -> KeywordIndex:
         words = json.loads((folder / "userdict.json").read_text("utf-8"))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, verbosity=0)
-        return cls(bm25, ChineseTokenizer(words))
+        return cls(bm25, tokenizer_for(words))

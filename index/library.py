@@ -236,9 +236,10 @@ class Library:
         if not self.store.versions():
             return [], []
         version, _ = self.store.serving()
+        chunks = self.store.chunks(version)
         # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
-        self.store.reuse_vectors(version, self.cache)
-        return self.store.documents(version), self.store.chunks(version)
+        self.store.reuse_vectors(version, [c.search_text for c in chunks], self.cache)
+        return self.store.documents(version), chunks
 
     def _load(
         self, files: list[tuple[Path, str]], existing: list[SourceDocument], report: ChangeReport

@@ -46,7 +46,6 @@ class LiveIndex:
         """`building`: the first version is being built meanwhile; until it is live, `retriever()` raises
         IndexBuilding with its progress. Without it, a missing index fails here, at once."""
         self.store = as_store(store)
-        self.root = getattr(self.store, "root", None)
         self.embedder = embedder
         self.building = building
         self.options = {**default_options(embedder.name), **retriever_options}

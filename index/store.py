@@ -53,7 +53,7 @@ class Manifest:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
 
-@runtime_checkable
+@runtime_checkable  # the retriever's pydantic model checks its index's `dense` with isinstance
 class DenseVectors(Protocol):
     """The faiss calls search makes: a faiss index in a version folder, or `PgDense` over PostgreSQL."""
 
@@ -160,7 +160,7 @@ def write_version(
     except (OSError, RuntimeError) as exc:  # faiss reports a failed write as RuntimeError
         shutil.rmtree(staging, ignore_errors=True)  # never leave a half-written version behind
         raise IndexUnavailable(write_failure(exc)) from exc
-    set_current(root, name)
+    _point(root, name)  # its checksums were just taken from these very files: nothing to verify again
     prune(root)
     return versions / name
 
@@ -263,6 +263,11 @@ def set_current(root: Path, name: str) -> None:
     problem = verify(Path(root) / "versions" / name)
     if problem:
         raise IndexUnavailable(f"索引版本 {name} 已损坏：{problem}，不能启用")
+    _point(root, name)
+
+
+def _point(root: Path, name: str) -> None:
+    """Move CURRENT to `name` atomically."""
     tmp = Path(root) / f".CURRENT.{os.getpid()}"
     tmp.write_text(name + "\n", "utf-8")
     os.replace(tmp, Path(root) / "CURRENT")
@@ -282,7 +287,9 @@ def current_version(root: Path) -> str | None:
         name = pointer.read_text("utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    return name if name in list_versions(root) else None
+    # read on every question: one stat, not a listing of every version
+    plain = bool(name) and not name.startswith(".") and "/" not in name and "\\" not in name
+    return name if plain and (Path(root) / "versions" / name).is_dir() else None
 
 
 def prune(root: Path, keep: int = KEEP_VERSIONS) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from psycopg.rows import dict_row
 
-from index.stores.database import Database, database, migrate, migrations_in
+from index.stores.database import DEFAULT_EF_SEARCH, Database, database, migrate, migrations_in
 from web.auth import AdminAuth, LoginThrottle, UploadTokens
 from web.usage import UsageStore
 
@@ -24,9 +24,10 @@ _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
 
 
-def web_database(url: str) -> Database:
-    """The shared Database, with the web layer's own migrations applied (once per process)."""
-    db = database(url)
+def web_database(url: str, ef_search: int = DEFAULT_EF_SEARCH) -> Database:
+    """The shared Database (the same pool as the index store's: same URL and ef_search), with the web
+    layer's own migrations applied (once per process)."""
+    db = database(url, ef_search)
     with _migrated_lock:
         if url not in _migrated:
             migrate(url, migrations_in(MIGRATIONS, "web"))
@@ -125,13 +126,13 @@ class PostgresLoginThrottle(LoginThrottle):
 
 def make_usage_store(settings) -> UsageStore:
     if settings.database_url:
-        return PostgresUsageStore(web_database(settings.database_url))
+        return PostgresUsageStore(web_database(settings.database_url, settings.hnsw_ef_search))
     return UsageStore(settings.usage_db)
 
 
 def make_admin_auth(settings) -> AdminAuth:
     if settings.database_url:
-        db = web_database(settings.database_url)
+        db = web_database(settings.database_url, settings.hnsw_ef_search)
         return AdminAuth(
             settings.admin_password,
             settings.admin_password_hash,

@@ -76,8 +76,9 @@ class IndexStore(Protocol):
 
     def documents(self, version: str) -> list[SourceDocument]: ...
 
-    def reuse_vectors(self, version: str, cache: VectorCache) -> None:
-        """Make sure `cache` holds the vectors of `version`, so a change never re-embeds live text."""
+    def reuse_vectors(self, version: str, texts: list[str], cache: VectorCache) -> None:
+        """Make sure `cache` holds the vectors of `version` (whose chunks' search texts are `texts`, in row
+        order), so a change never re-embeds live text."""
         ...
 
     def open(self, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:

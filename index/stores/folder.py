@@ -73,10 +73,8 @@ class FolderStore:
     def documents(self, version: str) -> list[SourceDocument]:
         return read_documents(self.folder(version))
 
-    def reuse_vectors(self, version: str, cache: VectorCache) -> None:
-        # Vectors already in the live index are reused even if the cache was cleared: no re-embedding.
+    def reuse_vectors(self, version: str, texts: list[str], cache: VectorCache) -> None:
         dense = faiss.read_index(str(self.folder(version) / "dense.faiss"))
-        texts = [c.search_text for c in read_chunks(self.folder(version))]
         cache.prime(texts, dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d)))
 
     def open(self, embedder_name: str | None = None, dimension: int | None = None) -> SearchIndex:

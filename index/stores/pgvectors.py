@@ -206,6 +206,3 @@ class PgDense:
         if not keys:
             return np.zeros((0, self.d), np.float32)
         return np.stack([found[k] for k in keys])
-
-    def reconstruct_n(self, start: int, n: int) -> np.ndarray:
-        return self.reconstruct_batch(np.arange(start, start + n))

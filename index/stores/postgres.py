@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 from psycopg.types.json import Jsonb
 
-from index.keyword import ChineseTokenizer, KeywordIndex
+from index.keyword import KeywordIndex
 from index.store import FORMAT_VERSION, KEEP_VERSIONS, IndexUnavailable, Manifest, SearchIndex
 from index.stores.base import VectorCache, iter_batches
 from index.stores.database import LIBRARY_LOCK, WRITE_LOCK, Database, redacted
@@ -79,7 +79,6 @@ class PostgresStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._memo: dict[bytes, Chunk] = {}  # the last loaded version's chunks by record hash: reused by the next
-        self._tokenizers: dict[str, ChineseTokenizer] = {}  # by the user dictionary's sha256
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -196,13 +195,12 @@ class PostgresStore:
             )
             return [SourceDocument(**row[0]) for row in cursor]
 
-    def reuse_vectors(self, version: str, cache: VectorCache) -> None:
+    def reuse_vectors(self, version: str, texts: list[str], cache: VectorCache) -> None:
         if isinstance(cache, PgEmbeddingCache) and cache.db.url == self.db.url:
             return  # the cache is the table the version's vectors live in
         manifest = self.manifest(version)
         with self.db.pool.connection() as conn:
             model_id = ensure_model(conn, manifest.embedder, manifest.dimension)
-        texts = [c.search_text for c in self.chunks(version)]
         found = fetch_vectors(self.db, model_id, [text_key(t) for t in texts])
         kept = [t for t in texts if text_key(t) in found]
         if kept:
@@ -277,20 +275,13 @@ class PostgresStore:
 
     def _keyword(self, files: dict[str, bytes]) -> KeywordIndex:
         """bm25s loads from a folder: the version's files go to a temporary one (memory-backed where possible)."""
-        words = files["keyword/userdict.json"]
-        digest = hashlib.sha256(words).hexdigest()
         shm = Path("/dev/shm")
         with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as folder:
             for name, data in files.items():
                 path = Path(folder) / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
-            if digest not in self._tokenizers:  # building jieba's dictionary is the slow part: reuse it
-                self._tokenizers = {digest: ChineseTokenizer(json.loads(words))}
-            import bm25s
-
-            bm25 = bm25s.BM25.load(str(Path(folder) / "keyword" / "bm25"), show_progress=False, verbosity=0)
-        return KeywordIndex(bm25, self._tokenizers[digest])
+            return KeywordIndex.load(Path(folder) / "keyword")
 
     # -- writing ---------------------------------------------------------------------------------
     def write(
