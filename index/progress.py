@@ -47,8 +47,16 @@ class BuildStatus:
         return line + (f"，约 {self.eta_text()}" if self.building and self.eta_s is not None else "")
 
     def wait_text(self) -> str:
-        """正在建立索引，约 40 秒 — what someone who asks a question meanwhile is told."""
+        """正在建立索引，约 40 秒 — what someone who asks a question meanwhile is told (or why it failed)."""
+        if self.stage == FAILED:
+            return f"建立索引失败，暂时无法回答：{self.error}。请联系管理员。"
         return "正在建立索引，" + (f"约 {self.eta_text()}" if self.eta_s is not None else "请稍候")
+
+    def retry_headers(self) -> dict[str, str]:
+        """Retry-After for a 503 while building; none once the build has failed (asking again won't help)."""
+        if not self.building:
+            return {}
+        return {"Retry-After": str(max(1, round(self.eta_s if self.eta_s is not None else 30)))}
 
     def eta_text(self) -> str:
         seconds = max(1, round(self.eta_s or 0))

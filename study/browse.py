@@ -18,8 +18,9 @@ PER_PAGE = 20
 _MARKUP_RE = re.compile(r"<!--.*?-->\s*", re.S)  # header markers (<!-- INFO END -->) are not text
 
 
-def article_link(doc_id: str, article: str) -> str:
-    return f"?doc={quote(doc_id)}&art={quote(article)}"
+def article_link(doc_id: str, article: str = "") -> str:
+    """The law browser's deep link to a document, at `article` when there is one."""
+    return f"?doc={quote(doc_id)}" + (f"&art={quote(article)}" if article else "")
 
 
 def catalogue(index: SearchIndex) -> list[tuple[str, str]]:
@@ -206,7 +207,7 @@ def search_page(
     for row in shown:
         chunk = index.chunks[row]
         label = html.escape(book_title(chunk.title) + chunk.article)
-        link = article_link(chunk.doc_id, chunk.article) if chunk.article else f"?doc={quote(chunk.doc_id)}"
+        link = article_link(chunk.doc_id, chunk.article)
         path = html.escape(" › ".join(chunk.heading_path[1:]))
         items.append(
             f"<div class='hit'><a href='{link}'>{label}</a> <span class='path'>{path}</span>"

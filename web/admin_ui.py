@@ -17,7 +17,7 @@ from index.store import IndexUnavailable
 from web.admin_stats import build_stats_panel, csv_download
 from web.auth import DISABLED_MESSAGE, AdminAuth, UploadTokens
 from web.text import escape_for_chat
-from web.usage import UsageStore, local_time
+from web.usage import UsageStore, gaps_csv, local_time
 
 DOC_COLUMNS = ["标题", "类型", "地区", "日期", "状态", "入库时间", "段落", "字数", "编号"]
 GAP_HEADERS = ["问题", "次数", "拒答", "点踩", "最近一次", "同类问题"]
@@ -37,10 +37,10 @@ ADMIN_CSS = """
 """
 
 
-def document_rows(library: Library, zone: ZoneInfo, query: str | None = "") -> list[list]:
+def document_rows(documents: list[dict], zone: ZoneInfo, query: str | None = "") -> list[list]:
     """Title first; the newest change on top; `query` keeps rows holding each of its words in some column."""
     words, rows = (query or "").split(), []
-    listed = list(enumerate(library.documents()))  # a change appends: the later of two equal times is newer
+    listed = list(enumerate(documents))  # a change appends: the later of two equal times is newer
     for _, d in sorted(listed, key=lambda item: (item[1].get("ingested_at", ""), item[0]), reverse=True):
         status = "已被新版本取代" if d.get("superseded_by") else "现行"
         row = [
@@ -59,15 +59,16 @@ def document_rows(library: Library, zone: ZoneInfo, query: str | None = "") -> l
     return rows
 
 
-def document_choices(library: Library) -> list[tuple[str, str]]:
-    return [(f"{d['title']}（{d['date'] or d['source']}）", d["doc_id"]) for d in library.documents()]
+def document_choices(documents: list[dict]) -> list[tuple[str, str]]:
+    return [(f"{d['title']}（{d['date'] or d['source']}）", d["doc_id"]) for d in documents]
 
 
-def audit_rows(library: Library, zone: ZoneInfo) -> list[list[str]]:
-    """Newest first, each with the documents' titles (a failed delete names what it was asked for)."""
-    titles = {d["doc_id"]: d["title"] for d in library.documents()}
+def audit_rows(entries: list[dict], documents: list[dict], zone: ZoneInfo) -> list[list[str]]:
+    """The audit log (newest first), each row with the documents' titles (a failed delete names what it was
+    asked for)."""
+    titles = {d["doc_id"]: d["title"] for d in documents}
     rows = []
-    for entry in library.audit():
+    for entry in entries:
         added, removed = entry.get("added") or [], entry.get("removed") or []
         if entry["action"] == "build":
             subject = f"{len(added)} 件文档"
@@ -85,16 +86,16 @@ def audit_rows(library: Library, zone: ZoneInfo) -> list[list[str]]:
     return rows
 
 
-def gap_rows(usage: UsageStore, zone: ZoneInfo) -> list[list]:
+def gap_rows(groups: list[dict], zone: ZoneInfo) -> list[list]:
     rows = []
-    for g in usage.gaps():
+    for g in groups:
         last = local_time(g["last_asked"], zone)
         rows.append([g["question"], g["count"], g["refused"], g["disliked"], last, " | ".join(g["examples"])])
     return rows
 
 
-def latest_change(library: Library, zone: ZoneInfo) -> str:
-    rows = audit_rows(library, zone)
+def latest_change(rows: list[list[str]]) -> str:
+    """The newest audit row (see audit_rows), as one line."""
     if not rows:
         return ""
     at, action, subject, result, who = rows[0]
@@ -171,21 +172,24 @@ def build_admin_tab(library: Library, usage: UsageStore, auth: AdminAuth, timezo
         with gr.Tab("缺口报告", id="admin-gaps-tab"):
             gr.Markdown("被拒答或被点踩的问题，按相似程度归并：知识库缺什么，一看便知。")
             gaps = gr.Dataframe(headers=GAP_HEADERS, interactive=False, wrap=True, elem_id="admin-gaps")
-            gaps_csv = gr.DownloadButton("导出 CSV", size="sm", elem_id="admin-gaps-csv")
+            gaps_download = gr.DownloadButton("导出 CSV", size="sm", elem_id="admin-gaps-csv")
         with gr.Tab("操作日志", id="admin-audit-tab"):
             audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="admin-audit")
 
     def refreshed(query: str = ""):
+        """Every view after a change or login: the documents, audit log and gap report read once each."""
+        documents, groups = library.documents(), usage.gaps()
+        audits = audit_rows(library.audit(), documents, zone)
         return (
-            document_rows(library, zone, query),
-            gr.update(choices=document_choices(library), value=None),
-            latest_change(library, zone),
-            gap_rows(usage, zone),
-            csv_download(usage.gaps_csv(), "缺口报告.csv"),
-            audit_rows(library, zone),
+            document_rows(documents, zone, query),
+            gr.update(choices=document_choices(documents), value=None),
+            latest_change(audits),
+            gap_rows(groups, zone),
+            csv_download(gaps_csv(groups), "缺口报告.csv"),
+            audits,
         )
 
-    views = [table, chosen, latest, gaps, gaps_csv, audit]
+    views = [table, chosen, latest, gaps, gaps_download, audit]
     unchanged = [gr.update()] * len(views)
     session = [logged_in, status, panel, password, login, logout]
 
@@ -239,7 +243,7 @@ def build_admin_tab(library: Library, usage: UsageStore, auth: AdminAuth, timezo
             return html.escape(str(exc)), ""
 
     def on_search(authed, query):
-        return document_rows(library, zone, query) if authed else gr.update()
+        return document_rows(library.documents(), zone, query) if authed else gr.update()
 
     # Not exposed as API endpoints: admin actions go through this tab (session login) or /api/admin (token).
     # The upload token goes to the browser as a cookie: Gradio's upload route admits only its holder.

@@ -39,10 +39,8 @@ def answer_question(service: AnswerService, usage: UsageStore, question: str, hi
 
 def building_response(exc: IndexBuilding) -> JSONResponse:
     """503 while the first index is built: how far it got, and when to ask again."""
-    status = exc.status
-    wait = max(1, round(status.eta_s if status.eta_s is not None else 30))
-    content = {"detail": status.wait_text(), "progress": status.to_dict()}
-    return JSONResponse(status_code=503, content=content, headers={"Retry-After": str(wait)})
+    content = {"detail": exc.status.wait_text(), "progress": exc.status.to_dict()}
+    return JSONResponse(status_code=503, content=content, headers=exc.status.retry_headers())
 
 
 def require_api_key(keys: ApiKeys) -> Callable[..., None]:

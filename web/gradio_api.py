@@ -91,7 +91,7 @@ def add_api_endpoints(service: AnswerService, usage: UsageStore, quizzes: QuizMa
                 "heading_path": list(chunk.heading_path),
                 "text": chunk.text,
                 "doc_id": chunk.doc_id,
-                "link": article_link(chunk.doc_id, chunk.article) if chunk.article else f"?doc={chunk.doc_id}",
+                "link": article_link(chunk.doc_id, chunk.article),
             }
             for chunk in hits
         ]

@@ -31,7 +31,7 @@ from web.api import require_api_key, stream_answer
 from web.auth import ApiKeys
 from web.limits import question_problem
 from web.schemas import EXAMPLE_CITATION, CitationModel
-from web.ui import answer_markdown, escape_for_chat
+from web.text import answer_markdown, escape_for_chat
 from web.usage import UsageStore
 
 log = logging.getLogger(__name__)
@@ -346,8 +346,7 @@ def openai_router(service: AnswerService, usage: UsageStore, keys: ApiKeys | Non
         try:
             answers = itertools.chain([next(answers)], answers)
         except IndexBuilding as exc:  # the first start: not ready yet, and for how long
-            wait = max(1, round(exc.status.eta_s if exc.status.eta_s is not None else 30))
-            return openai_error(503, exc.status.wait_text(), "index_building", headers={"Retry-After": str(wait)})
+            return openai_error(503, exc.status.wait_text(), "index_building", headers=exc.status.retry_headers())
         if request.stream:
             headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy may hold the events back
             events = stream_events(answers, completion_id, MODEL_ID)

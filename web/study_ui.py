@@ -53,9 +53,8 @@ class StudyViews:
     whose choices follow the live index (document, quiz documents, search kind and region)."""
 
     tabs: gr.Tabs
-    document: gr.Dropdown
     outline: gr.HTML
-    choosers: list[gr.Dropdown]
+    choosers: list[gr.Dropdown]  # the document picker first
 
     @staticmethod
     def chooser_updates(index: SearchIndex) -> list[dict]:
@@ -73,9 +72,9 @@ def _waiting(exc: IndexBuilding) -> str:
     return f"<p class='notice'>{html.escape(exc.status.describe())}。索引建好后即可使用。</p>"
 
 
-def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker | None = None) -> StudyViews:
-    """`current_index` raises IndexBuilding while the first index is being built; choices then come later."""
-    quizzes = quizzes or QuizMaker(current_index)
+def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker) -> StudyViews:
+    """`current_index` raises IndexBuilding while the first index is being built; choices then come later.
+    `quizzes` is shared with the Gradio API's /quiz."""
     with gr.Tabs() as tabs:
         with gr.Tab("浏览法规", id="browse"):
             # value=None: nothing is preselected that the outline below does not show
@@ -224,4 +223,4 @@ def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker
     submit.click(check, [questions, *responses], [score, mistakes], api_visibility="private")
     export_md.click(lambda saved: export(saved, False), [questions], [handout], api_visibility="private")
     export_docx.click(lambda saved: export(saved, True), [questions], [handout], api_visibility="private")
-    return StudyViews(tabs, document, outline, [document, quiz_docs, kind, region])
+    return StudyViews(tabs, outline, [document, quiz_docs, kind, region])

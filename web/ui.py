@@ -7,7 +7,6 @@ Everything that comes from a document is escaped before it is shown — a docume
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 
 import gradio as gr
@@ -24,7 +23,7 @@ from web.downloads import download_file
 from web.gradio_api import add_api_endpoints
 from web.limits import question_problem, usable_history
 from web.study_ui import STUDY_CSS, build_study_tab
-from web.text import escape_for_chat
+from web.text import answer_markdown, escape_for_chat, unlink_markers
 from web.usage import UsageStore
 
 EXAMPLES = [
@@ -34,8 +33,6 @@ EXAMPLES = [
     "公司不跟我签劳动合同,能要求赔偿吗?",
     "工作满三年了,每年能休几天带薪年假?",
 ]
-_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]([\w\u4e00-\u9fff]?)")  # \[3\] in escaped text, and what follows
-_MARKER_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(#source-\d+\)")
 # After a deep link loads, bring the focused article into view — once, and not after the reader has
 # jumped elsewhere meanwhile: Gradio may run a load event's js again later (it did on a click in the law
 # tree), and a late scroll would pull the text back from where the reader went.
@@ -90,35 +87,6 @@ CSS = (
 )
 
 
-def link_markers(escaped: str, numbers: set[int]) -> str:
-    """Each [n] of a cited source (in `numbers`) becomes a link to its card (#source-n); every marker gets
-    a space after it when a sentence follows at once ([1]用人单位… → [1] 用人单位…)."""
-
-    def link(match: re.Match) -> str:
-        n, after = int(match.group(1)), match.group(2)
-        marker = f"[\\[{n}\\]](#source-{n})" if n in numbers else match.group(0)[: -len(after) or None]
-        return marker + (" " + after if after else "")
-
-    return _ESCAPED_MARKER.sub(link, escaped)
-
-
-def unlink_markers(text: str) -> str:
-    """An earlier answer's markers stop being links: the sources panel shows the latest answer's cards."""
-    return _MARKER_LINK.sub(r"\1", text)
-
-
-def answer_markdown(answer: Answer, link: bool = False) -> str:
-    """The answer with its [n] markers (`link`: as links to their source cards), any notice, then the 出处
-    list — markdown that shows document text as text. Also the content of the OpenAI-compatible API's replies."""
-    text = link_markers(escape_for_chat(answer.text), {c.n for c in answer.citations} if link else set())
-    if answer.notice:
-        text += f"\n\n（{escape_for_chat(answer.notice)}）"
-    if answer.citations:
-        listed = [f"[{escape_for_chat(f'[{c.n}] {c.label}')}](#source-{c.n})  " for c in answer.citations]
-        text += "\n\n**出处**（点编号看原文）\n" + "\n".join(listed)
-    return text
-
-
 def chat_text(answer: Answer) -> str:
     text = answer_markdown(answer, link=True)
     if answer.search_query and answer.search_query != answer.question.strip():
@@ -128,8 +96,8 @@ def chat_text(answer: Answer) -> str:
 
 def building_text(status: BuildStatus) -> str:
     """What a question asked before the index is ready gets back."""
-    if status.stage == FAILED:
-        return f"建立索引失败，暂时无法回答：{status.error}。请联系管理员。"
+    if not status.building:  # failed: wait_text says why
+        return status.wait_text()
     return f"{status.wait_text()}，完成后即可提问。（{status.describe()}）"
 
 

@@ -184,12 +184,17 @@ class UsageStore:
         return out.getvalue()
 
     def gaps_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=GAP_COLUMNS)
-        writer.writeheader()
-        for group in self.gaps():
-            writer.writerow({**group, "examples": " | ".join(group["examples"])})
-        return out.getvalue()
+        return gaps_csv(self.gaps())
+
+
+def gaps_csv(groups: list[dict]) -> str:
+    """The gap report (UsageStore.gaps) as CSV."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=GAP_COLUMNS)
+    writer.writeheader()
+    for group in groups:
+        writer.writerow({**group, "examples": " | ".join(group["examples"])})
+    return out.getvalue()
 
 
 def _group(events: list[tuple[str, str, str]], threshold: float = 0.5) -> list[dict]:

@@ -35,6 +35,7 @@ def test_progress_counts_documents_then_passages_and_estimates_the_rest(monkeypa
     halfway = progress.status()
     assert halfway.stage == EMBEDDING and halfway.eta_s == pytest.approx(10.0 + 3.0)
     assert "已向量化 50/100 段，约 13 秒" in halfway.describe() and halfway.wait_text() == "正在建立索引，约 13 秒"
+    assert halfway.retry_headers() == {"Retry-After": "13"}
     now[0] = 14.0
     assert progress.status().eta_s == pytest.approx(8.0 + 3.0)  # the estimate falls between batches
     progress.passages_embedded(100, 100)
@@ -42,7 +43,10 @@ def test_progress_counts_documents_then_passages_and_estimates_the_rest(monkeypa
     progress.finished()
     assert progress.status().stage == DONE and not progress.status().building
     progress.finished("磁盘已满")
-    assert progress.status().describe() == "建立索引失败：磁盘已满" and not progress.status().building
+    failed = progress.status()
+    assert failed.describe() == "建立索引失败：磁盘已满" and not failed.building
+    assert "建立索引失败" in failed.wait_text() and "磁盘已满" in failed.wait_text()  # not "请稍候" forever
+    assert failed.retry_headers() == {}  # asking again won't help
 
 
 def test_live_index_waits_for_the_first_version_then_serves_it(tiny_docs, tmp_path, fake_embedder):

@@ -35,14 +35,14 @@ def test_document_table_leads_with_title_and_puts_the_newest_change_first(librar
     upload = tmp_path / "海淀区职工劳动权益保障办法.md"
     upload.write_text(DISTRICT_RULE, "utf-8")
     library.add([(upload, upload.name)], "web:admin")
-    rows = document_rows(library, SHANGHAI)
+    rows = document_rows(library.documents(), SHANGHAI)
     title, kind, region, _, status, ingested, *_ = rows[0]
     assert (title, kind, region, status) == ("海淀区职工劳动权益保障办法", "地方规范性文件", "北京市海淀区", "现行")
     assert len(ingested) == len("2025-03-01 10:05")  # local time, minutes
     assert rows[1][2] in ("全国", "北京市")  # a national document says 全国, not an empty cell
-    assert [r[0] for r in document_rows(library, SHANGHAI, "海淀")] == ["海淀区职工劳动权益保障办法"]
-    assert {r[0] for r in document_rows(library, SHANGHAI, "北京市 地方性法规")} == {"北京市集体合同条例"}
-    assert document_rows(library, SHANGHAI, None) == rows
+    assert [r[0] for r in document_rows(library.documents(), SHANGHAI, "海淀")] == ["海淀区职工劳动权益保障办法"]
+    assert {r[0] for r in document_rows(library.documents(), SHANGHAI, "北京市 地方性法规")} == {"北京市集体合同条例"}
+    assert document_rows(library.documents(), SHANGHAI, None) == rows
 
 
 def test_audit_shows_titles_and_local_times(library):
@@ -50,12 +50,12 @@ def test_audit_shows_titles_and_local_times(library):
     library.remove(doc_id, "web:admin")
     with pytest.raises(Exception, match="没有找到"):
         library.remove("no-such-document", "web:admin")
-    failed, removed = audit_rows(library, SHANGHAI)[:2]
+    failed, removed = audit_rows(library.audit(), library.documents(), SHANGHAI)[:2]
     assert removed[1:4] == ["删除", "《北京市集体合同条例》", "成功"] and doc_id not in removed[2]
     assert failed[1] == "删除" and failed[3].startswith("失败：")
     stored = datetime.fromisoformat(library.audit()[1]["at"])  # UTC
     assert removed[0] == stored.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    latest = latest_change(library, SHANGHAI)
+    latest = latest_change(audit_rows(library.audit(), library.documents(), SHANGHAI))
     assert latest.startswith(f"**最近一次改动**：{failed[0]} 删除 no-such-document（失败：")
 
 
