@@ -43,8 +43,10 @@ def history_problem(history: list[str]) -> str | None:
 
 
 def usable_history(history: list[str]) -> list[str]:
-    """The earlier questions a follow-up may borrow from: non-empty, the last few."""
-    return [h for h in history if h.strip()][-MAX_HISTORY_TURNS:]
+    """The earlier questions a follow-up may borrow from: the last few that could have been asked themselves
+    (every way of asking goes through here: an oversized or undecodable earlier message is left out, so
+    /v1 and the Gradio API, which take whole conversations, never feed one to the retriever or an LLM)."""
+    return [h for h in history if question_problem(h) is None][-MAX_HISTORY_TURNS:]
 
 
 class BodyLimit:

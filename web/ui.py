@@ -21,7 +21,7 @@ from study.quiz import QuizMaker
 from web.api import stream_answer
 from web.downloads import download_file
 from web.gradio_api import add_api_endpoints
-from web.limits import question_problem, usable_history
+from web.limits import question_problem
 from web.study_ui import STUDY_CSS, build_study_tab
 from web.text import answer_markdown, escape_for_chat, unlink_markers
 from web.usage import UsageStore
@@ -237,7 +237,7 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
         if problem:
             yield [*chat, {"role": "assistant", "content": problem}], gr.update(), "", answered
             return
-        previous = usable_history([answered[key]["question"] for key in sorted(answered, key=int)])  # as typed
+        previous = [answered[key]["question"] for key in sorted(answered, key=int)]  # as typed; stream_answer trims
         chat = [
             {"role": m["role"], "content": unlink_markers(_content_text(m["content"]))}
             if m.get("role") == "assistant"
