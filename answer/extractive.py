@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from answer.provisions import Unit, is_history, sentence_spans, units
+from answer.provisions import Unit, is_history, units
 from answer.records import Answer, Citation
 from ingest.regions import applies_in, parse, places_in
 
-__all__ = ["ExtractiveComposer", "citation_for", "sentence_spans"]
+__all__ = ["ExtractiveComposer", "citation_for"]
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 # What a quantity question asks for, and the form of a sentence that answers it. A question that
@@ -37,7 +37,7 @@ _QUANTITY_KINDS = (
     ),
     (
         re.compile(r"多少钱|比例|百分之|倍|标准|怎么算|如何计算|怎么计算"),
-        re.compile(rf"{_NUMBER}\s*(?:元|倍|%)|百分之|{_NUMBER}个月(?:的)?工资|每满一年"),
+        re.compile(rf"{_NUMBER}\s*(?:元|倍|%)|百分之|{_NUMBER}个月(?:的)?工资"),
     ),
     (
         re.compile(r"多少|几|多大|多高|最低|最高|上限|下限"),

@@ -11,6 +11,7 @@ from langchain_core.documents import Document
 from pydantic import SecretStr
 
 from answer.extractive import citation_for
+from answer.provisions import SENTENCE_RE
 from answer.records import Answer
 from prompts import answer_prompt, condense_prompt
 
@@ -52,7 +53,6 @@ def numbered_passages(documents: list[Document], fence: str) -> str:
     return "\n\n".join(blocks)
 
 
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that the passages it cites must hold
 
 
@@ -68,7 +68,7 @@ def support(sentence: str, passages: list[str]) -> float:
 def drop_unsupported(text: str, documents: list[Document]) -> tuple[str, int]:
     """The text without cited sentences their passages do not support; and how many were dropped."""
     kept, dropped = [], 0
-    for match in _SENTENCE_RE.finditer(text):
+    for match in SENTENCE_RE.finditer(text):
         sentence = match.group()
         cited = [int(n) for n in _MARKER_RE.findall(sentence) if 1 <= int(n) <= len(documents)]
         if cited and support(sentence, [documents[n - 1].page_content for n in cited]) < MIN_SUPPORT:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 # Used with .match(text, pos), which anchors at pos (a "^" would only match at the string's start).
 ARTICLE_LABEL_RE = re.compile(r"第[零一二三四五六七八九十百千〇0-9]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
 ITEM_RE = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
 LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
 LONG_PARAGRAPH = 240  # longer 款 are quoted by their best sentences, not whole
@@ -52,7 +52,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """Sentence spans of text[start:end] (long ones by ；-clause), without an article's leading 第X条 label."""
     end = len(text) if end is None else end
     spans = []
-    for match in _SENTENCE_RE.finditer(text, start, end):
+    for match in SENTENCE_RE.finditer(text, start, end):
         s, e = match.span()
         label = ARTICLE_LABEL_RE.match(text, s)
         if label:

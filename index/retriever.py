@@ -76,7 +76,7 @@ class HybridRetriever(BaseRetriever):
         if k < 1:
             raise ValueError("k must be at least 1")
         hits = self.search(query, k)
-        relevance = self.relevance(query, hits)
+        relevance = self.relevance(hits)
         if relevance < min_relevance:
             return []
         documents = []
@@ -195,10 +195,10 @@ class HybridRetriever(BaseRetriever):
         )
         return Pool(rows, features(signals, rows), signals)
 
-    def relevance(self, query: str, hits: list[Hit]) -> float:
-        """How likely the documents answer `query`, in [0, 1]; below ~0.5 they do not.
+    def relevance(self, hits: list[Hit]) -> float:
+        """How likely these hits answer the question they were searched for, in [0, 1]; below ~0.5 they do not.
 
-        Half is coverage: the share of the (expanded) question's idf mass found in the best passage —
+        Half is coverage: the share of the question's weighted idf mass found in the best passage —
         words the corpus never uses count fully against it. Half is the best cosine, squashed around
         the embedder's calibrated boundary. Either alone mixes up colloquial and off-topic questions.
         """

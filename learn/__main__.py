@@ -24,10 +24,10 @@ def relevance_rows(laws, union, questions, dev) -> tuple[list[float], list[float
     for question in questions:
         hits = laws.search(question.question)
         if {hit.row for hit in hits} & relevant[question.id]:
-            on_topic.append(laws.relevance(question.question, hits))
-        off_topic.append(union.relevance(question.question, union.search(question.question)))
+            on_topic.append(laws.relevance(hits))
+        off_topic.append(union.relevance(union.search(question.question)))
     for question in dev:
-        value = union.relevance(question.question, union.search(question.question))
+        value = union.relevance(union.search(question.question))
         (on_topic if question.answerable else off_topic).append(value)
     return on_topic, off_topic
 

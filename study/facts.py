@@ -37,7 +37,6 @@ BODY_RE = re.compile(
     r"|(?:上一级|地方|基层|企业|全国|市|区、县)?总?工会(?:委员会)?|职工代表大会|安全生产监督管理部门"
 )
 MODAL_RE = re.compile(r"应当|不得|可以|必须")
-MODALS = ("应当", "不得", "可以", "必须")
 QUALIFIERS = ("以上", "以下", "以内")
 _PUNCTUATION = "，。、；：！？,.;:!?\"'“”‘’（）()《》〈〉【】[]…—-_ \u3000"
 # 两 before a measure word reads right (两年, 两个月); before 日 and in 百分之 it is 二

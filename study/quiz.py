@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from answer.extractive import sentence_spans
+from answer.provisions import sentence_spans
 from index.store import SearchIndex
 from ingest.records import book_title
 from study.facts import QUALIFIERS, Fact, Quantity, find_facts, same_answer, unit_of
