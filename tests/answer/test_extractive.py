@@ -4,8 +4,8 @@ import re
 
 from langchain_core.documents import Document
 
-from answer.extractive import ELLIPSIS, ExtractiveComposer, scope, sentence_spans
-from answer.provisions import is_history, units
+from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
+from answer.provisions import is_history, sentence_spans, units
 from answer.service import REFUSAL, AnswerService
 
 MARKER = re.compile(r"\[(\d+)\]")
