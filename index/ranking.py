@@ -1,10 +1,10 @@
-"""Ranking math as pure functions over arrays: candidate features, and the linear ranker that scores them.
+"""Ranking math as pure functions over arrays: candidate features, and the rankers that score them.
 
 The retriever gathers raw signals for a pool of candidates (BM25 of the question, BM25 of the
 learned expansion terms, dense cosine, which query words each candidate holds, its document's
 title, region, kind…) and hands them here; `features` turns them into one row per candidate, and
-a `LinearRanker` — weights learned by `python -m learn`, saved as JSON — orders the pool. Without
-learned weights the hand-set 50/50 keyword/dense fusion (the earlier default) is the ranker.
+a `TreeRanker` — gradient-boosted trees learned by `python -m learn`, saved as JSON — orders the pool.
+Without one the hand-set 50/50 keyword/dense fusion (a `LinearRanker`) is the ranker.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from index.vocabulary import LEARNED_DIR
+from ingest.records import ADMIN_REGULATION, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
 
 
 def ranker_path(embedder: str) -> Path:
@@ -39,12 +41,21 @@ FEATURES = (
     "long",  # log of the passage length in characters, centred on 100
     "bigrams",  # share of the question's character bigrams found in the passage (phrases jieba cuts differently)
     "neighbour",  # best keyword score of the adjacent article of the same document in the pool
+    "law",  # the document is a 法律 (an NPC statute: what a consultation cites first)
+    "regulation",  # 行政法规
+    "interpretation",  # 司法解释
+    "rule",  # 部门规章 (the other kinds — local rules, cases, prose — are the baseline)
+    "age",  # log(1 + years between this version and the newest document in the index)
 )
-# No feature for the document's kind (法律 vs 行政法规 vs 司法解释): learned from consultations that are
-# mostly about the Civil Code, it scored +5 points under cross-validation there and buried the 行政法规
-# that answer workers (产假, 工伤, 年休假) — a topic mix, not a rule. Scope rules stay: another region's
-# rule and a court case are features above. Nor for how much of the pool a document holds: it gained
-# nothing under cross-validation and pushed a big law's stray article above the one commentary passage.
+# The kind features are the hierarchy of sources (上位法 before 下位法), learned as weights rather than
+# set by hand. Not a feature: how much of the pool a document holds — it gained nothing under
+# cross-validation and pushed a big law's stray article above the one commentary passage.
+KIND_FEATURES = {
+    "law": LAW,
+    "regulation": ADMIN_REGULATION,
+    "interpretation": JUDICIAL_INTERPRETATION,
+    "rule": DEPARTMENT_RULE,
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class Signals:
     case: np.ndarray
     length: np.ndarray
     bigrams: np.ndarray
+    kind: np.ndarray  # the document's kind (ingest.records), as strings
+    age: np.ndarray  # years between the version's date and the index's newest; NaN when undated
 
 
 def scale_by_max(values: np.ndarray) -> np.ndarray:
@@ -96,6 +109,12 @@ def bigram_share(question: str, texts: list[str]) -> np.ndarray:
     if not grams:
         return np.zeros(len(texts))
     return np.array([sum(1 for g in grams if g in text) / len(grams) for text in texts])
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of the known values (an undated document is taken as typical), 0 when none is known."""
+    known = values[~np.isnan(values)]
+    return float(np.median(known)) if len(known) else 0.0
 
 
 def _is_cjk(pair: str) -> bool:
@@ -138,54 +157,68 @@ def features(s: Signals, rows: np.ndarray) -> np.ndarray:
         "long": np.log(np.maximum(s.length, 1) / 100.0),
         "bigrams": s.bigrams,
         "neighbour": neighbour(rows, s.doc, keyword),
+        **{name: (s.kind == kind).astype(float) for name, kind in KIND_FEATURES.items()},
+        "age": np.log1p(np.nan_to_num(s.age, nan=_median(s.age))),
     }
     return np.column_stack([columns[name] for name in FEATURES]).astype(float)
 
 
 @dataclass(frozen=True)
 class LinearRanker:
-    """score = Σ weight × feature (features standardised by the training mean and scale)."""
+    """score = Σ weight × feature: the hand-set fusion, and what a ranker is compared against."""
 
     names: tuple[str, ...]
     weights: tuple[float, ...]
-    mean: tuple[float, ...] = ()
-    scale: tuple[float, ...] = ()
-    trained_on: dict = field(default_factory=dict)  # what it was learned from, for the record
+    trained_on: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        n = len(self.names)
-        if len(self.weights) != n or (self.mean and len(self.mean) != n) or (self.scale and len(self.scale) != n):
-            raise ValueError("names, weights, mean and scale must have the same length")
-        unknown = set(self.names) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"unknown ranking features: {sorted(unknown)}")
+        if len(self.weights) != len(self.names):
+            raise ValueError("names and weights must have the same length")
+        _check_names(self.names)
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
-        columns = [FEATURES.index(name) for name in self.names]
-        x = matrix[:, columns]
-        if self.mean:
-            x = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return x @ np.asarray(self.weights)
+        return matrix[:, [FEATURES.index(name) for name in self.names]] @ np.asarray(self.weights)
+
+
+@dataclass(frozen=True)
+class TreeRanker:
+    """Gradient-boosted trees learned by `python -m learn` (LightGBM's lambdarank), over `FEATURES` by name.
+
+    Saved as JSON holding the feature names, what it was trained on, and the model in LightGBM's own
+    text format — readable, diffable, no pickle.
+    """
+
+    model: str  # LightGBM's text format
+    names: tuple[str, ...]
+    trained_on: dict = field(default_factory=dict)
+    _booster: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        import lightgbm
+
+        _check_names(self.names)
+        booster = lightgbm.Booster(model_str=self.model)
+        if booster.num_feature() != len(self.names):
+            raise ValueError("the model's features do not match its names")
+        object.__setattr__(self, "_booster", booster)
+
+    def score(self, matrix: np.ndarray) -> np.ndarray:
+        columns = matrix[:, [FEATURES.index(name) for name in self.names]]
+        return np.asarray(self._booster.predict(columns, num_threads=1), dtype=float)
 
     def to_json(self) -> str:
-        data = {"format": 1, "names": self.names, "weights": self.weights, "mean": self.mean, "scale": self.scale}
-        return json.dumps({**data, "trained_on": self.trained_on}, ensure_ascii=False, indent=1)
+        data = {"format": 2, "kind": "lightgbm", "names": self.names, "trained_on": self.trained_on}
+        return json.dumps({**data, "model": self.model}, ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> LinearRanker:
+    def from_json(cls, text: str) -> TreeRanker:
         data = json.loads(text)
-        if data.get("format") != 1:
+        if data.get("format") != 2 or data.get("kind") != "lightgbm":
             raise ValueError("unsupported ranker format")
-        return cls(
-            tuple(data["names"]),
-            tuple(float(w) for w in data["weights"]),
-            tuple(float(m) for m in data.get("mean", ())),
-            tuple(float(s) for s in data.get("scale", ())),
-            data.get("trained_on", {}),
-        )
+        return cls(data["model"], tuple(data["names"]), data.get("trained_on", {}))
 
     @classmethod
-    def load(cls, path: Path) -> LinearRanker | None:
+    def load(cls, path: Path) -> TreeRanker | None:
         return cls.from_json(Path(path).read_text("utf-8")) if Path(path).exists() else None
 
     def save(self, path: Path) -> None:
@@ -193,6 +226,15 @@ class LinearRanker:
         Path(path).write_text(self.to_json(), "utf-8")
 
 
-# The hand-set fusion used before any ranker was learned: keyword and dense, half each; court cases
+Ranker = LinearRanker | TreeRanker
+
+
+def _check_names(names: tuple[str, ...]) -> None:
+    unknown = set(names) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown ranking features: {sorted(unknown)} (retrain with python -m learn)")
+
+
+# The hand-set fusion used when no ranker has been learned: keyword and dense, half each; court cases
 # (which retell disputes in workers' own words) a little lower.
 FUSION = LinearRanker(("keyword", "dense", "case"), (0.5, 0.5, -0.1))

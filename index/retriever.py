@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field
 from index.embedders import NamedEmbeddings
 from index.keyword import top_rows
 from index.query import QueryExpander
-from index.ranking import FUSION, LinearRanker, Signals, bigram_share, features, ranker_path, yield_to_newer
+from index.ranking import FUSION, Ranker, Signals, TreeRanker, bigram_share, features, ranker_path, yield_to_newer
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
 from ingest.regions import applies_in, places_in
@@ -65,7 +65,7 @@ class HybridRetriever(BaseRetriever):
     candidates: int = Field(default=80, ge=1)  # per side; deeper pools measured better for the learned ranker
     expander: QueryExpander | None = None
     vocabulary: TranslationVocabulary | None = None
-    ranker: LinearRanker = FUSION
+    ranker: Ranker = FUSION
     min_relevance: float = Field(default=0.0, ge=0.0, le=1.0)
 
     def _get_relevant_documents(
@@ -192,6 +192,8 @@ class HybridRetriever(BaseRetriever):
             case=index.case_rows[rows] & (not _ASKS_ABOUT_CASES.search(query)),
             length=index.lengths[rows],
             bigrams=bigram_share(query, [chunks[r].text for r in rows]),
+            kind=index.kinds[rows],
+            age=index.ages[rows],
         )
         return Pool(rows, features(signals, rows), signals)
 
@@ -218,7 +220,7 @@ def default_options(embedder: str) -> dict:
     falls back to the hand-set fusion rather than failing.
     """
     options: dict = {"expander": QueryExpander.from_file()}
-    loaders = (("vocabulary", TranslationVocabulary.load), ("ranker", lambda: LinearRanker.load(ranker_path(embedder))))
+    loaders = (("vocabulary", TranslationVocabulary.load), ("ranker", lambda: TreeRanker.load(ranker_path(embedder))))
     for name, load in loaders:
         try:
             learned = load()

@@ -113,6 +113,17 @@ class SearchIndex:
     def lengths(self) -> np.ndarray:
         return np.array([len(c.text) for c in self.chunks], dtype=float)
 
+    @functools.cached_property
+    def kinds(self) -> np.ndarray:
+        return np.array([c.kind for c in self.chunks], dtype=object)
+
+    @functools.cached_property
+    def ages(self) -> np.ndarray:
+        """Years between each chunk's version date and the newest in this index (NaN when undated): an
+        index's own clock, so the same version ranks the same on any day."""
+        years = np.array([float(c.date[:4]) if c.date[:4].isdigit() else np.nan for c in self.chunks])
+        return np.nanmax(years) - years if np.isfinite(years).any() else years
+
     def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
         """doc_id → the words of its title (computed once per loaded version)."""
         if self._title_tokens is None:
@@ -121,7 +132,15 @@ class SearchIndex:
 
     def warm(self) -> None:
         """Compute the per-row arrays search uses now (on the loading thread), not on the first question."""
-        _ = (self.superseded_rows, self.case_rows, self.blocked_rows, self.doc_numbers, self.lengths)
+        _ = (
+            self.superseded_rows,
+            self.case_rows,
+            self.blocked_rows,
+            self.doc_numbers,
+            self.lengths,
+            self.kinds,
+            self.ages,
+        )
         self.title_tokens(self.keyword.tokenizer)
 
     def document(self, doc_id: str) -> dict | None:

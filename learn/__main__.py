@@ -78,14 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"词表：{len(learned.vocabulary.table)} 个提问用词 → {vocabulary_path}")
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
-        weights = "  ".join(f"{n} {w:+.2f}" for n, w in zip(learned.ranker.names, learned.ranker.weights, strict=True))
-        print(f"排序模型 → {ranker_file}\n  {weights}")
+        print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
     if args.calibrate_on is not None:
         from learn.refusal import REFUSAL_FILE, calibrate
 
         union = open_retriever(args.calibrate_on, settings.embed_model)
         on_topic, off_topic = relevance_rows(
-            retriever, union, questions, [q for f in args.dev for q in load_questions(f)]
+            learned.apply(retriever),  # calibrated with what was just learned, not what was on disk
+            union,
+            questions,
+            [q for f in args.dev for q in load_questions(f)],
         )
         calibration = calibrate(on_topic, off_topic)
         calibration.save(args.out / REFUSAL_FILE.name if args.out else REFUSAL_FILE)

@@ -1,10 +1,11 @@
-"""Learn the candidate ranker's weights from pools of candidates labelled relevant or not.
+"""Learn the candidate ranker from pools of candidates labelled relevant or not.
 
-Pairwise logistic regression (RankNet with a linear scorer): within each question, every relevant
-candidate against every irrelevant one in its pool; the model learns which feature differences
-separate them. (Pairing only with the negatives the untrained fusion ranks highest taught the model
-to undo that fusion rather than to rank: measured worse.) The result is a plain `LinearRanker`,
-saved as JSON. Deterministic: fixed pairs and scikit-learn's lbfgs solver.
+LightGBM's lambdarank: small gradient-boosted trees that order each question's pool so its relevant
+articles come first. Trees, not a weighted sum, because the signals interact — a keyword match in
+a 司法解释 means less than the same match in the 法律 it interprets; under 5-fold cross-validation
+on the consultations they put a relevant article in the top 5 for 25 more questions than the
+pairwise logistic regression this replaced. Deterministic: one thread, fixed seeds, row-wise
+histograms.
 """
 
 from __future__ import annotations
@@ -13,9 +14,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
-from index.ranking import FEATURES, LinearRanker
+from index.ranking import FEATURES, TreeRanker
+
+PARAMS = {
+    "objective": "lambdarank",
+    "learning_rate": 0.05,
+    "num_leaves": 7,  # few, shallow trees: 900 questions do not support more (15 and 31 measured no better)
+    "min_data_in_leaf": 50,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "feature_fraction": 0.8,
+    "seed": 0,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 1,
+    "verbose": -1,
+}
+ROUNDS = 300
 
 
 @dataclass(frozen=True)
@@ -27,37 +43,25 @@ class LabelledPool:
 def train_ranker(
     pools: Sequence[LabelledPool],
     names: Sequence[str] = FEATURES,
-    c: float = 1.0,
+    rounds: int = ROUNDS,
     trained_on: dict | None = None,
-) -> LinearRanker:
-    if c <= 0:
-        raise ValueError("c must be positive")
+) -> TreeRanker:
+    """Trees over the named features (all of them unless an ablation leaves some out)."""
+    import lightgbm
+
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
     usable = [p for p in pools if p.labels.any() and not p.labels.all()]
     if not usable:
         raise ValueError("no question has both a relevant and an irrelevant candidate: nothing to learn from")
-    # A feature the training data never varies (no question names a region) cannot be learned: left out.
-    spread = np.vstack([p.features for p in usable]).std(axis=0)
-    names = [n for n in names if spread[FEATURES.index(n)] > 1e-9]
-    columns = [FEATURES.index(n) for n in names]
-    stacked = np.vstack([p.features[:, columns] for p in usable])
-    mean = stacked.mean(axis=0)
-    scale = stacked.std(axis=0)
-    differences: list[np.ndarray] = []
-    for pool in usable:
-        x = (pool.features[:, columns] - mean) / scale
-        negatives = x[~pool.labels]
-        differences.extend(x[p] - negatives for p in np.flatnonzero(pool.labels))
-    pairs = np.vstack(differences)
-    # Each difference both ways round, so the classes balance and no intercept is needed.
-    x_train = np.vstack([pairs, -pairs])
-    y_train = np.concatenate([np.ones(len(pairs)), np.zeros(len(pairs))])
-    model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
-    model.fit(x_train, y_train)
-    info = {"questions": len(usable), "pairs": len(pairs), **(trained_on or {})}
-    return LinearRanker(
-        tuple(names),
-        tuple(round(float(w), 6) for w in model.coef_[0]),
-        tuple(round(float(m), 6) for m in mean),
-        tuple(round(float(s), 6) for s in scale),
-        info,
+    columns = [FEATURES.index(name) for name in names]
+    data = lightgbm.Dataset(
+        np.vstack([p.features[:, columns] for p in usable]),
+        label=np.concatenate([p.labels for p in usable]).astype(int),
+        group=[len(p.labels) for p in usable],
+        feature_name=list(names),
+        params={"verbose": -1},
     )
+    booster = lightgbm.train(PARAMS, data, num_boost_round=rounds)
+    info = {"questions": len(usable), "candidates": int(sum(len(p.labels) for p in usable)), **(trained_on or {})}
+    return TreeRanker(booster.model_to_string(), tuple(names), info)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from eval.metrics import Question
-from index.ranking import FUSION, LinearRanker
+from index.ranking import FUSION, TreeRanker
 from index.retriever import HybridRetriever
 from index.vocabulary import TranslationVocabulary
 from learn.dataset import relevant_rows, translation_pairs
@@ -22,7 +22,7 @@ COMPONENTS = ("vocabulary", "ranker")
 @dataclass(frozen=True)
 class Learned:
     vocabulary: TranslationVocabulary | None
-    ranker: LinearRanker | None
+    ranker: TreeRanker | None
 
     def apply(self, retriever: HybridRetriever) -> HybridRetriever:
         return retriever.model_copy(update={"vocabulary": self.vocabulary, "ranker": self.ranker or FUSION})
