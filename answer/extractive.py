@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
@@ -58,6 +58,9 @@ def answer_form(question: str) -> re.Pattern | None:
 # A question word found only in the passage's headings, title or region counts for half: the quoted
 # text itself must carry the answer (every article under 第五节 裁决 "has" 裁决).
 CONTEXT_SHARE = 0.5
+# When some unit states a number in the form a quantity question asks for, the units that do not keep
+# this share of their score: the one that states it comes first unless it is much weaker.
+QUANTITY_MISS = 0.6
 _YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
 _MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能")
 _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
@@ -70,6 +73,7 @@ class _Candidate:
     unit: Unit
     score: float  # idf share of the question the unit (with its lead-in) holds, plus form bonuses
     covered: frozenset[str]
+    states_quantity: bool = False  # holds a number in the form a quantity question asks for
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,14 @@ class ExtractiveComposer:
                 present = {t for t in weights if t in words or (len(t) > 1 and t in body)}
                 covered = frozenset(t for t in weights if t in present or t in context)
                 score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
-                if wanted is not None and wanted.search(own):
+                states = wanted is not None and bool(wanted.search(own))
+                if states:
                     score += 0.15
                 if wants_yes_no and _MODAL_RE.search(own if not unit.lead_in else text[slice(*unit.lead_in)] + own):
                     score += 0.1
-                found.append(_Candidate(passage, unit, score * prior, covered))
+                found.append(_Candidate(passage, unit, score * prior, covered, states))
+        if any(c.states_quantity for c in found):  # a unit without the number cannot say how many
+            found = [c if c.states_quantity else replace(c, score=c.score * QUANTITY_MISS) for c in found]
         return found
 
     def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:

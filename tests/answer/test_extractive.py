@@ -125,6 +125,34 @@ def test_amendment_history_is_not_quoted(tiny_retriever):
     assert "2017年11月23日" in asked_when.text  # unless the question asks when
 
 
+def test_a_quantity_question_gets_the_article_that_states_the_number_in_the_asked_unit(tiny_retriever):
+    condition = document(
+        "第三条 职工连续工作满12个月以上的，享受带薪年休假 （以下简称年休假）。",
+        article="第三条",
+        title="企业职工带薪年休假实施办法",
+        kind="部门规章",
+        doc_id="ssbf",
+        score=1.0,
+    )
+    days = document(
+        "第三条 职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天；已满20年的，年休假15天。",
+        article="第三条",
+        title="职工带薪年休假条例",
+        kind="行政法规",
+        doc_id="tl",
+        score=0.87,
+    )
+    compose = composer_for(tiny_retriever).compose
+    answer = compose(
+        "工作满三年了,每年能休几天带薪年假?", "工作满三年了,每年能休几天带薪年假? 年休假", [condition, days]
+    )
+    assert answer.text.startswith("依据《职工带薪年休假条例》第三条") and "年休假5天" in answer.text.split("\n")[1]
+    assert_verbatim(answer)
+    # with no article stating a number of days, the best article still answers
+    alone = compose("工作满三年了,每年能休几天带薪年假?", "工作满三年了,每年能休几天带薪年假? 年休假", [condition])
+    assert not alone.refused and "满12个月" in alone.text
+
+
 def test_units_read_items_and_their_lead_in():
     found = units(ARTICLE_38)
     items = [u for u in found if u.lead_in]
