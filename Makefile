@@ -59,7 +59,7 @@ eval-laws: install $(LAWS_INDEX)/CURRENT
 
 # retrain the ranker and recalibrate the refusal threshold (deterministic; writes index/learned/)
 learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
-	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --calibrate-on $(INDEX_DIR)
+	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --calibrate-on $(INDEX_DIR) --folds 5
 
 bench: install $(INDEX_DIR)/CURRENT
 	$(PY) -m bench --laws $(LAWS_DIR) --questions $(DEV_QUESTIONS)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.vocabulary import LEARNED_DIR
+from index.ranking import REFUSAL_FILE
 
-REFUSAL_FILE = LEARNED_DIR / "refusal.json"
 DEFAULT_REFUSE_BELOW = 0.5  # before any calibration
 
 

@@ -39,6 +39,14 @@ def corpus_terms(titles: Iterable[str], texts: Iterable[str]) -> list[str]:
     return sorted(t for t in terms if not t.isdigit())
 
 
+@functools.lru_cache(maxsize=8192)
+def is_function_word(token: str) -> bool:
+    """A stop word, or one jieba glued together from stop words (我能, 我们可以, 能不能): no topic either way."""
+    if token in STOPWORDS:
+        return True
+    return any(token[:i] in STOPWORDS and is_function_word(token[i:]) for i in range(1, len(token)))
+
+
 def top_rows(scores: np.ndarray, k: int) -> list[int]:
     """Rows of the k highest positive scores, best first, without sorting the whole array."""
     k = min(k, len(scores))

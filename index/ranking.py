@@ -10,6 +10,7 @@ Without one the hand-set 50/50 keyword/dense fusion (a `LinearRanker`) is the ra
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import numpy as np
 
 from index.vocabulary import LEARNED_DIR
 from ingest.records import ADMIN_REGULATION, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
+
+REFUSAL_FILE = LEARNED_DIR / "refusal.json"  # the refusal threshold and the relevance model it applies to
 
 
 def ranker_path(embedder: str) -> Path:
@@ -227,6 +230,56 @@ class TreeRanker:
 
 
 Ranker = LinearRanker | TreeRanker
+
+
+def relevance_inputs(coverage: float, closeness: float, words: int) -> tuple[float, float, float]:
+    """What the answerability of a search is judged on: the best passage's share of the question's idf
+    mass, its cosine squashed around the embedder's calibrated boundary (0–1 for any embedder), and how
+    many words the question has (a short question covers its few words easily)."""
+    return (coverage, closeness, math.log1p(words))
+
+
+def hand_relevance(coverage: float, closeness: float, words: int) -> float:
+    """Half coverage, half closeness: the blend used before any model was learned."""
+    return 0.5 * coverage + 0.5 * closeness
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """P(the passages answer the question) = σ(w · relevance_inputs + b): logistic regression learned with
+    the refusal threshold (`python -m learn --calibrate-on`) and kept in the same JSON, so a threshold is
+    never read against another model's scale."""
+
+    weights: tuple[float, float, float]
+    bias: float
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != 3 or not all(math.isfinite(w) for w in (*self.weights, self.bias)):
+            raise ValueError("a relevance model has three finite weights and a finite bias")
+
+    def __call__(self, coverage: float, closeness: float, words: int) -> float:
+        z = self.bias + sum(
+            w * x for w, x in zip(self.weights, relevance_inputs(coverage, closeness, words), strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def to_dict(self) -> dict:
+        return {"inputs": ["coverage", "closeness", "log1p_words"], "weights": list(self.weights), "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RelevanceModel:
+        weights = tuple(float(w) for w in data["weights"])
+        if len(weights) != 3:
+            raise ValueError("a relevance model has three weights")
+        return cls((weights[0], weights[1], weights[2]), float(data["bias"]))
+
+    @classmethod
+    def load(cls, path: Path = REFUSAL_FILE) -> RelevanceModel | None:
+        """The model saved with the refusal threshold; None when that threshold was set on the hand blend."""
+        if not Path(path).exists():
+            return None
+        data = json.loads(Path(path).read_text("utf-8")).get("relevance")
+        return cls.from_dict(data) if data else None
 
 
 def _check_names(names: tuple[str, ...]) -> None:

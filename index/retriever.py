@@ -15,9 +15,20 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from index.embedders import NamedEmbeddings
-from index.keyword import top_rows
+from index.keyword import is_function_word, top_rows
 from index.query import QueryExpander
-from index.ranking import FUSION, Ranker, Signals, TreeRanker, bigram_share, features, ranker_path, yield_to_newer
+from index.ranking import (
+    FUSION,
+    Ranker,
+    RelevanceModel,
+    Signals,
+    TreeRanker,
+    bigram_share,
+    features,
+    hand_relevance,
+    ranker_path,
+    yield_to_newer,
+)
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
 from ingest.regions import applies_in, places_in
@@ -66,6 +77,7 @@ class HybridRetriever(BaseRetriever):
     expander: QueryExpander | None = None
     vocabulary: TranslationVocabulary | None = None
     ranker: Ranker = FUSION
+    relevance_model: RelevanceModel | None = None  # learned with the refusal threshold; else the hand blend
     min_relevance: float = Field(default=0.0, ge=0.0, le=1.0)
 
     def _get_relevant_documents(
@@ -76,7 +88,7 @@ class HybridRetriever(BaseRetriever):
         if k < 1:
             raise ValueError("k must be at least 1")
         hits = self.search(query, k)
-        relevance = self.relevance(hits)
+        relevance = self.relevance(hits, query)
         if relevance < min_relevance:
             return []
         documents = []
@@ -123,7 +135,7 @@ class HybridRetriever(BaseRetriever):
             if self.expander
             else dict.fromkeys(keyword.tokenizer(query), 1.0)
         )
-        weights = {token: share * keyword.idf(token) for token, share in shares.items()}
+        weights = {token: share * keyword.idf(token) for token, share in shares.items() if not is_function_word(token)}
         if len(weights) > MAX_QUERY_TOKENS:  # a long follow-up: its rarest words carry it, and cost stays bounded
             weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TOKENS])
         return weights
@@ -197,30 +209,41 @@ class HybridRetriever(BaseRetriever):
         )
         return Pool(rows, features(signals, rows), signals)
 
-    def relevance(self, hits: list[Hit]) -> float:
-        """How likely these hits answer the question they were searched for, in [0, 1]; below ~0.5 they do not.
+    def relevance(self, hits: list[Hit], query: str) -> float:
+        """How likely these hits answer the question they were searched for, in [0, 1]; the answer step
+        refuses below the calibrated threshold.
 
-        Half is coverage: the share of the question's weighted idf mass found in the best passage —
-        words the corpus never uses count fully against it. Half is the best cosine, squashed around
-        the embedder's calibrated boundary. Either alone mixes up colloquial and off-topic questions.
+        Judged on the best passage's coverage of the question's weighted idf mass (words the corpus
+        never uses count fully against it), the best cosine squashed around the embedder's calibrated
+        boundary, and the question's length — weighed by the learned `relevance_model`, else half
+        coverage, half cosine. Either signal alone mixes up colloquial and off-topic questions.
         """
         if not hits:
             return 0.0
-        coverage = max(hit.coverage for hit in hits)
+        judge = self.relevance_model or hand_relevance
+        return round(judge(*self.relevance_signals(hits, query)), 4)
+
+    def relevance_signals(self, hits: list[Hit], query: str) -> tuple[float, float, int]:
+        """(best coverage, best cosine squashed to 0–1, question words): what relevance is judged on."""
         centre, width = self.embedder.cosine_calibration
-        closeness = 1 / (1 + math.exp(-(max(hit.dense for hit in hits) - centre) / width))
-        return round(0.5 * coverage + 0.5 * closeness, 4)
+        closeness = 1 / (1 + math.exp(-(max((hit.dense for hit in hits), default=-1.0) - centre) / width))
+        return max((hit.coverage for hit in hits), default=0.0), closeness, len(self.query_weights(query))
 
 
 def default_options(embedder: str) -> dict:
-    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, and the ranker
-    learned with this embedder (another model's cosines mean something else; without one, the fusion).
+    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the ranker
+    learned with this embedder (another model's cosines mean something else; without one, the fusion),
+    and the relevance model calibrated with the refusal threshold.
 
     A learned file that cannot be read (written by another version) is reported and left out: search
     falls back to the hand-set fusion rather than failing.
     """
     options: dict = {"expander": QueryExpander.from_file()}
-    loaders = (("vocabulary", TranslationVocabulary.load), ("ranker", lambda: TreeRanker.load(ranker_path(embedder))))
+    loaders = (
+        ("vocabulary", TranslationVocabulary.load),
+        ("ranker", lambda: TreeRanker.load(ranker_path(embedder))),
+        ("relevance_model", RelevanceModel.load),
+    )
     for name, load in loaders:
         try:
             learned = load()

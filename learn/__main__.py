@@ -1,7 +1,9 @@
 """python -m learn QUESTIONS.jsonl --index DIR — retrain the learned retrieval components, deterministically.
 
-Writes index/learned/vocabulary.json (query→statute translation table) and index/learned/ranker.json
-(candidate ranker weights). Measure them first with `python -m eval QUESTIONS --index DIR --folds 5`.
+Writes index/learned/ranker-<embedder>.json (LightGBM trees over the candidate features), with
+`--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
+`--calibrate-on UNION_INDEX` refusal.json (the relevance model and its threshold; `--folds N` reports
+them cross-validated). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from pathlib import Path
 
 from settings import Settings
 
+Row = tuple[str, tuple[float, float, int]]
 
-def relevance_rows(laws, union, questions, dev) -> tuple[list[float], list[float]]:
-    """(answerable, off-topic) relevance values, as `learn.refusal` describes."""
+
+def relevance_rows(laws, union, questions, dev) -> tuple[list[Row], list[Row]]:
+    """(answerable, off-topic) rows of (question id, relevance signals), as `learn.refusal` describes."""
     from learn.dataset import relevant_rows
 
     relevant = relevant_rows(laws.index, questions)
@@ -24,11 +28,11 @@ def relevance_rows(laws, union, questions, dev) -> tuple[list[float], list[float
     for question in questions:
         hits = laws.search(question.question)
         if {hit.row for hit in hits} & relevant[question.id]:
-            on_topic.append(laws.relevance(hits))
-        off_topic.append(union.relevance(union.search(question.question)))
+            on_topic.append((question.id, laws.relevance_signals(hits, question.question)))
+        off_topic.append((question.id, union.relevance_signals(union.search(question.question), question.question)))
     for question in dev:
-        value = union.relevance(union.search(question.question))
-        (on_topic if question.answerable else off_topic).append(value)
+        row = (question.id, union.relevance_signals(union.search(question.question), question.question))
+        (on_topic if question.answerable else off_topic).append(row)
     return on_topic, off_topic
 
 
@@ -52,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[Path("../shared/eval/dev.jsonl"), Path("eval/colloquial.jsonl")],
         help="校准用的工会问题（含 answerable 标记）",
+    )
+    parser.add_argument(
+        "--folds", type=int, default=0, help="校准时另报 N 折交叉验证的误拒与无关作答（手设与学习所得）"
     )
     args = parser.parse_args(argv)
 
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
     if args.calibrate_on is not None:
-        from learn.refusal import REFUSAL_FILE, calibrate
+        from learn.refusal import REFUSAL_FILE, calibrate_with_model, cross_validate_refusal
 
         union = open_retriever(args.calibrate_on, settings.embed_model)
         on_topic, off_topic = relevance_rows(
@@ -89,13 +96,19 @@ def main(argv: list[str] | None = None) -> int:
             questions,
             [q for f in args.dev for q in load_questions(f)],
         )
-        calibration = calibrate(on_topic, off_topic)
+        calibration = calibrate_with_model([r for _, r in on_topic], [r for _, r in off_topic])
         calibration.save(args.out / REFUSAL_FILE.name if args.out else REFUSAL_FILE)
         c = calibration
         print(
             f"拒答阈值 {c.refuse_below}：可回答 {c.answerable} 题中误拒 {c.false_refusals}，"
             f"无关 {c.off_topic} 题中作答 {c.answered_off_topic}，间隔 {c.margin:+.3f}"
         )
+        if args.folds:
+            for name, result in cross_validate_refusal(on_topic, off_topic, args.folds).items():
+                print(
+                    f"  {args.folds} 折交叉验证（{name}）：误拒 {result['false_refusals']}/{len(on_topic)}，"
+                    f"无关作答 {result['answered_off_topic']}/{len(off_topic)}，代价 {result['cost']:.4f}"
+                )
     print(f"用时 {time.perf_counter() - started:.1f} 秒")
     return 0
 

@@ -12,13 +12,15 @@ times an off-topic answer), placed midway between the rows either side of it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from answer.calibration import REFUSAL_FILE
+from index.ranking import REFUSAL_FILE, RelevanceModel, hand_relevance, relevance_inputs
+
+Signals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Calibration:
     false_refusals: int  # answerable rows below the threshold
     answered_off_topic: int  # off-topic rows at or above it
     margin: float  # lowest answerable relevance minus highest off-topic relevance (negative: they overlap)
+    relevance: dict | None = None  # the RelevanceModel these relevance values came from; None: the hand blend
 
     def save(self, path: Path = REFUSAL_FILE) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -59,3 +62,60 @@ def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_c
         answered_off_topic=int((off >= threshold).sum()),
         margin=round(float(on.min() - off.max()), 4),
     )
+
+
+def fit_relevance(
+    answerable: Sequence[Signals], off_topic: Sequence[Signals], refusal_cost: float = 3.0
+) -> RelevanceModel:
+    """Logistic regression over `relevance_inputs`, each side weighed as `calibrate` weighs it: the two
+    sides count the same however many rows each has, a wrong refusal `refusal_cost` times more."""
+    from sklearn.linear_model import LogisticRegression
+
+    if not answerable or not off_topic:
+        raise ValueError("a relevance model needs answerable and off-topic rows")
+    x = np.array([relevance_inputs(*row) for row in (*answerable, *off_topic)])
+    y = np.concatenate([np.ones(len(answerable)), np.zeros(len(off_topic))])
+    weight = np.where(y == 1, refusal_cost / len(answerable), 1.0 / len(off_topic))
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight * len(y) / weight.sum())
+    w = [round(float(v), 6) for v in model.coef_[0]]
+    return RelevanceModel((w[0], w[1], w[2]), round(float(model.intercept_[0]), 6))
+
+
+def calibrate_with_model(
+    answerable: Sequence[Signals], off_topic: Sequence[Signals], refusal_cost: float = 3.0
+) -> Calibration:
+    """The relevance model learned from these rows, and the threshold on its probabilities."""
+    model = fit_relevance(answerable, off_topic, refusal_cost)
+    result = calibrate([model(*r) for r in answerable], [model(*r) for r in off_topic], refusal_cost)
+    return replace(result, relevance=model.to_dict())
+
+
+def cross_validate_refusal(
+    answerable: Sequence[tuple[str, Signals]],
+    off_topic: Sequence[tuple[str, Signals]],
+    folds: int,
+    refusal_cost: float = 3.0,
+) -> dict[str, dict]:
+    """Wrong refusals and off-topic answers on each fold's rows, by a threshold (and model) fitted on the
+    other folds: the hand blend against the learned model. Rows fold by question id, as in `learn.train`."""
+    from learn.train import fold_of
+
+    if folds < 2:
+        raise ValueError("cross-validation needs at least 2 folds")
+    results = {}
+    for name in ("hand-set", "learned"):
+        wrong = answered = 0
+        for fold in range(folds):
+            train_on = [s for qid, s in answerable if fold_of(qid, folds) != fold]
+            train_off = [s for qid, s in off_topic if fold_of(qid, folds) != fold]
+            judge: Callable[[float, float, int], float] = (
+                fit_relevance(train_on, train_off, refusal_cost) if name == "learned" else hand_relevance
+            )
+            threshold = calibrate(
+                [judge(*s) for s in train_on], [judge(*s) for s in train_off], refusal_cost
+            ).refuse_below
+            wrong += sum(judge(*s) < threshold for qid, s in answerable if fold_of(qid, folds) == fold)
+            answered += sum(judge(*s) >= threshold for qid, s in off_topic if fold_of(qid, folds) == fold)
+        cost = refusal_cost * wrong / len(answerable) + answered / len(off_topic)
+        results[name] = {"false_refusals": int(wrong), "answered_off_topic": int(answered), "cost": round(cost, 4)}
+    return results

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms
+from index.keyword import ChineseTokenizer, KeywordIndex, corpus_terms, is_function_word
 
 COMMENTARY = "强化劳动法律监督,用好“一函两书”,深化工会法律援助。扎实推进新兴领域“两个覆盖”集中攻坚。"
 LAW = (
@@ -28,6 +28,11 @@ def test_user_words_stay_whole_and_stopwords_go():
     tokens = ChineseTokenizer(["一函两书"])("怎么用好一函两书呢？")
     assert "一函两书" in tokens
     assert not {"怎么", "呢", "？"} & set(tokens)
+
+
+def test_words_glued_from_stop_words_are_stop_words_too():
+    assert is_function_word("我能") and is_function_word("我们可以") and is_function_word("能")
+    assert not is_function_word("辞职") and not is_function_word("我国") and not is_function_word("能力")
 
 
 def test_bm25_ranks_the_passage_with_the_rare_words_first(tmp_path):

@@ -86,3 +86,8 @@ def test_min_relevance_set_on_the_retriever_empties_a_chain_for_off_topic_questi
     chain = strict | RunnableLambda(lambda documents: "\n\n".join(d.page_content for d in documents))
     assert chain.invoke("如何做一道红烧肉?") == ""
     assert "98天产假" in chain.invoke("女职工生育享受多少天产假?")
+
+
+def test_pronoun_and_modal_glued_by_jieba_carry_no_weight(tiny_retriever):
+    weights = tiny_retriever.query_weights("我能休几天产假")
+    assert "产假" in weights and not {"我能", "我", "能", "几天"} & set(weights)

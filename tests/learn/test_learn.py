@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from answer.calibration import learned_threshold
 from eval.metrics import Question
-from index.ranking import FEATURES, FUSION, LinearRanker, TreeRanker
+from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker
 from index.vocabulary import TranslationVocabulary
 from learn.dataset import relevant_rows, translation_pairs
-from learn.refusal import calibrate
+from learn.refusal import calibrate, calibrate_with_model, cross_validate_refusal
 from learn.train import cross_validate, fold_of, labelled_pools, learn
 from learn.translation import train_translation
 
@@ -104,3 +105,39 @@ def test_calibration_puts_the_threshold_between_the_two_sides():
     overlapping = calibrate([0.4, 0.8, 0.9], [0.1, 0.5, 0.6], refusal_cost=3.0)
     assert overlapping.refuse_below <= 0.4  # a wrong refusal costs more than one off-topic answer
     assert overlapping.margin < 0
+
+
+OFF_TOPIC = [
+    "如何做一道红烧肉?",
+    "今天股市行情怎么样?",
+    "明天北京会下雨吗?",
+    "手机坏了商家不给退怎么办?",
+    "怎么申请公租房?",
+]
+
+
+def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_threshold(tiny_retriever, tmp_path):
+    def signals(question: str):
+        return tiny_retriever.relevance_signals(tiny_retriever.search(question), question)
+
+    on = [signals(q.question) for q in QUESTIONS]
+    off = [signals(q) for q in OFF_TOPIC]
+    calibration = calibrate_with_model(on, off)
+    model = RelevanceModel.from_dict(calibration.relevance)
+    assert model.weights[0] > 0 and model.weights[1] > 0  # more coverage, closer cosine: more likely answered
+    assert all(0.0 <= model(*row) <= 1.0 for row in on + off)
+    assert calibration.false_refusals <= 1 and calibration.answered_off_topic <= 1
+    path = tmp_path / "refusal.json"
+    calibration.save(path)
+    assert RelevanceModel.load(path) == model and learned_threshold(path) == calibration.refuse_below
+    served = tiny_retriever.model_copy(update={"relevance_model": model})
+    top = served.invoke(QUESTIONS[1].question)[0].metadata["relevance"]
+    assert (
+        top == served.relevance(served.search(QUESTIONS[1].question), QUESTIONS[1].question) >= calibration.refuse_below
+    )
+    rows = (
+        [(q.id, r) for q, r in zip(QUESTIONS, on, strict=True)],
+        [(q, r) for q, r in zip(OFF_TOPIC, off, strict=True)],
+    )
+    judged = cross_validate_refusal(*rows, folds=2)
+    assert set(judged) == {"hand-set", "learned"} and all(r["cost"] >= 0 for r in judged.values())
