@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import openai
 import pytest
@@ -152,15 +154,20 @@ def test_a_generated_answer_streams_as_written_and_its_checked_version_follows(k
     """With an LLM, its text streams token by token; a marker pointing nowhere ([9]) is removed by the
     citation check, so the checked answer follows in full — a stream cannot take back what it sent."""
     stub, client = keyed_app["stub"], sdk(keyed_app, api_key=API_KEYS[0])
-    stub.reply = "推动两部北京法规的修改[1]。"
+    first = client.chat.completions.create(model="m", messages=[{"role": "user", "content": SEED}])
+    passage = (first.model_extra or {})["citations"][0]["text"]
+    # a sentence the passage it cites supports, whichever passage the ranker put first
+    clause = re.split(r"[，。；:：\s]", re.sub(r"^第[^条]{1,8}条\s*", "", passage).strip())[0][:24]
+    assert len(clause) >= 6
+    stub.reply = f"{clause}[1]。"
     chunks = list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": SEED}], stream=True))
     pieces = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
     assert len(pieces) > 3  # the stub's tokens arrived one by one
     content = "".join(pieces)
-    assert content.startswith("推动两部北京法规的修改\\[1\\]。") and "核对出处" not in content and "**出处**" in content
+    assert content.startswith(f"{clause}\\[1\\]。") and "核对出处" not in content and "**出处**" in content
     assert (chunks[-1].model_extra or {})["citations"][0]["n"] == 1
 
-    stub.reply = "推动两部北京法规的修改[1]，另见[9]。"
+    stub.reply = f"{clause}[1]，另见[9]。"
     chunks = list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": SEED}], stream=True))
     content = "".join(c.choices[0].delta.content or "" for c in chunks)
     written, checked = content.split("核对出处后的回答如下")
