@@ -133,7 +133,7 @@ class ExtractiveComposer:
             if region and asked and not applies_in(region, asked):
                 continue  # another region's rule does not answer a question about this one
             # The retriever's judgement vouches for a passage: its score gap to the best passage, read as
-            # the log-odds that it is the better one (what the pairwise ranker learned), and its rank.
+            # how much more likely it is the better one (the learned ranker's scores are log-odds-like), and its rank.
             # A local rule answers a question that names no region only when nothing national does as well.
             gap = float(document.metadata.get("score", best_score)) - best_score
             prior = 2.0 / (1.0 + math.exp(-gap)) / (1.0 + 0.05 * passage)

@@ -39,12 +39,21 @@ def corpus_terms(titles: Iterable[str], texts: Iterable[str]) -> list[str]:
     return sorted(t for t in terms if not t.isdigit())
 
 
+_PRONOUNS = ("我们", "你们", "他们", "自己", "我", "你", "他", "她", "它")
+
+
 @functools.lru_cache(maxsize=8192)
 def is_function_word(token: str) -> bool:
-    """A stop word, or one jieba glued together from stop words (我能, 我们可以, 能不能): no topic either way."""
+    """A stop word, or a pronoun jieba glued to stop words (我能, 我们可以, 你要): no topic either way.
+    Only after a pronoun — 不得, 以上 and 以下 are stop characters too, and they are the rule itself."""
     if token in STOPWORDS:
         return True
-    return any(token[:i] in STOPWORDS and is_function_word(token[i:]) for i in range(1, len(token)))
+    pronoun = next((p for p in _PRONOUNS if token.startswith(p)), "")
+    return bool(pronoun) and _stop_words_only(token[len(pronoun) :])
+
+
+def _stop_words_only(text: str) -> bool:
+    return not text or any(text[:i] in STOPWORDS and _stop_words_only(text[i:]) for i in range(1, len(text) + 1))
 
 
 def top_rows(scores: np.ndarray, k: int) -> list[int]:

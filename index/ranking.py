@@ -81,7 +81,7 @@ class Signals:
     length: np.ndarray
     bigrams: np.ndarray
     kind: np.ndarray  # the document's kind (ingest.records), as strings
-    age: np.ndarray  # years between the version's date and the index's newest; NaN when undated
+    age: np.ndarray  # years between the version's date and the index's newest (undated: the index's median)
 
 
 def scale_by_max(values: np.ndarray) -> np.ndarray:
@@ -112,12 +112,6 @@ def bigram_share(question: str, texts: list[str]) -> np.ndarray:
     if not grams:
         return np.zeros(len(texts))
     return np.array([sum(1 for g in grams if g in text) / len(grams) for text in texts])
-
-
-def _median(values: np.ndarray) -> float:
-    """The median of the known values (an undated document is taken as typical), 0 when none is known."""
-    known = values[~np.isnan(values)]
-    return float(np.median(known)) if len(known) else 0.0
 
 
 def _is_cjk(pair: str) -> bool:
@@ -161,7 +155,7 @@ def features(s: Signals, rows: np.ndarray) -> np.ndarray:
         "bigrams": s.bigrams,
         "neighbour": neighbour(rows, s.doc, keyword),
         **{name: (s.kind == kind).astype(float) for name, kind in KIND_FEATURES.items()},
-        "age": np.log1p(np.nan_to_num(s.age, nan=_median(s.age))),
+        "age": np.log1p(s.age),
     }
     return np.column_stack([columns[name] for name in FEATURES]).astype(float)
 
@@ -172,7 +166,7 @@ class LinearRanker:
 
     names: tuple[str, ...]
     weights: tuple[float, ...]
-    trained_on: dict = field(default_factory=dict)
+    trained_on: dict = field(default_factory=dict)  # empty: set by hand
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(self.names):
@@ -197,11 +191,16 @@ class TreeRanker:
     _booster: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        import lightgbm
-
         _check_names(self.names)
-        booster = lightgbm.Booster(model_str=self.model)
-        if booster.num_feature() != len(self.names):
+        try:
+            import lightgbm
+
+            booster = lightgbm.Booster(model_str=self.model)
+        except ImportError as exc:
+            raise ValueError("lightgbm is not installed (pip install -r requirements.txt)") from exc
+        except lightgbm.basic.LightGBMError as exc:
+            raise ValueError(f"unreadable LightGBM model: {exc}") from exc
+        if booster.feature_name() != list(self.names):
             raise ValueError("the model's features do not match its names")
         object.__setattr__(self, "_booster", booster)
 

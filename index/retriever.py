@@ -61,11 +61,11 @@ class HybridRetriever(BaseRetriever):
 
     Candidates come from BM25 of the question (after the colloquial table), BM25 of the statutory
     words a learned vocabulary expands it to, and the dense index. Every candidate is then
-    described on all sides (`index.ranking.features`) and ordered by `ranker` — learned weights
-    when `python -m learn` has trained them, else a 50/50 keyword/dense fusion. Each Document's
-    metadata holds the chunk record, its scores and `relevance`: how much of the question's
-    vocabulary the best passages cover, blended with their cosine; the answer step refuses below
-    a threshold. Search kwargs: `k` (how many), `min_relevance` (return nothing below it).
+    described on all sides (`index.ranking.features`) and ordered by `ranker` — the trees
+    `python -m learn` trained, else a 50/50 keyword/dense fusion. Each Document's metadata holds
+    the chunk record, its scores and `relevance`: how likely the passages answer the question (see
+    `relevance`); the answer step refuses below a calibrated threshold. Search kwargs: `k` (how
+    many), `min_relevance` (return nothing below it).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -247,7 +247,7 @@ def default_options(embedder: str) -> dict:
     for name, load in loaders:
         try:
             learned = load()
-        except (ValueError, KeyError, OSError) as exc:
+        except (ValueError, KeyError, TypeError, OSError) as exc:
             log.error("ignoring the learned %s: %s (retrain with python -m learn)", name, exc)
             continue
         if learned is not None:

@@ -119,10 +119,13 @@ class SearchIndex:
 
     @functools.cached_property
     def ages(self) -> np.ndarray:
-        """Years between each chunk's version date and the newest in this index (NaN when undated): an
-        index's own clock, so the same version ranks the same on any day."""
+        """Years between each chunk's version date and the newest in this index — an index's own clock,
+        so the same version ranks the same on any day; an undated chunk takes the index's median."""
         years = np.array([float(c.date[:4]) if c.date[:4].isdigit() else np.nan for c in self.chunks])
-        return np.nanmax(years) - years if np.isfinite(years).any() else years
+        if not np.isfinite(years).any():
+            return np.zeros(len(years))
+        ages = np.nanmax(years) - years
+        return np.where(np.isnan(ages), float(np.nanmedian(ages)), ages)
 
     def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
         """doc_id → the words of its title (computed once per loaded version)."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from index.ranking import REFUSAL_FILE, RelevanceModel, hand_relevance, relevance_inputs
 
-Signals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
+RelevanceSignals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_c
 
 
 def fit_relevance(
-    answerable: Sequence[Signals], off_topic: Sequence[Signals], refusal_cost: float = 3.0
+    answerable: Sequence[RelevanceSignals], off_topic: Sequence[RelevanceSignals], refusal_cost: float = 3.0
 ) -> RelevanceModel:
     """Logistic regression over `relevance_inputs`, each side weighed as `calibrate` weighs it: the two
     sides count the same however many rows each has, a wrong refusal `refusal_cost` times more."""
@@ -82,7 +82,7 @@ def fit_relevance(
 
 
 def calibrate_with_model(
-    answerable: Sequence[Signals], off_topic: Sequence[Signals], refusal_cost: float = 3.0
+    answerable: Sequence[RelevanceSignals], off_topic: Sequence[RelevanceSignals], refusal_cost: float = 3.0
 ) -> Calibration:
     """The relevance model learned from these rows, and the threshold on its probabilities."""
     model = fit_relevance(answerable, off_topic, refusal_cost)
@@ -91,8 +91,8 @@ def calibrate_with_model(
 
 
 def cross_validate_refusal(
-    answerable: Sequence[tuple[str, Signals]],
-    off_topic: Sequence[tuple[str, Signals]],
+    answerable: Sequence[tuple[str, RelevanceSignals]],
+    off_topic: Sequence[tuple[str, RelevanceSignals]],
     folds: int,
     refusal_cost: float = 3.0,
 ) -> dict[str, dict]:

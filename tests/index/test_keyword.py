@@ -33,6 +33,7 @@ def test_user_words_stay_whole_and_stopwords_go():
 def test_words_glued_from_stop_words_are_stop_words_too():
     assert is_function_word("我能") and is_function_word("我们可以") and is_function_word("能")
     assert not is_function_word("辞职") and not is_function_word("我国") and not is_function_word("能力")
+    assert not any(is_function_word(t) for t in ("不得", "以上", "以下", "得到"))  # stop characters, real words
 
 
 def test_bm25_ranks_the_passage_with_the_rare_words_first(tmp_path):

@@ -26,7 +26,7 @@ def signals(**overrides) -> Signals:
         length=np.array([100.0, 100.0, 100.0]),
         bigrams=np.zeros(n),
         kind=np.array(["法律", "行政法规", "地方性法规"], dtype=object),
-        age=np.array([2.0, np.nan, 8.0]),
+        age=np.array([2.0, 5.0, 8.0]),
     )
     return Signals(**{**base, **overrides})
 
@@ -43,11 +43,9 @@ def test_kind_columns_name_the_level_of_the_source_and_local_rules_are_the_basel
     assert column(matrix, "interpretation") == column(matrix, "rule") == [0.0, 0.0, 0.0]
 
 
-def test_an_undated_version_is_taken_as_typical_in_age():
+def test_age_is_counted_on_a_log_scale():
     matrix = features(signals(), np.array([10, 11, 40]))
     assert column(matrix, "age") == [round(float(np.log1p(a)), 4) for a in (2.0, 5.0, 8.0)]
-    undated = features(signals(age=np.full(3, np.nan)), np.array([10, 11, 40]))
-    assert column(undated, "age") == [0.0, 0.0, 0.0]
 
 
 def test_scores_are_scaled_within_the_pool():
@@ -73,3 +71,15 @@ def test_an_older_version_ranks_just_below_the_same_article_of_the_newer_one():
     newer: list[tuple[str, str] | None] = [("new", "第五条"), None, None]
     scores = yield_to_newer(np.array([3.0, 1.0, 2.0]), keys, newer)
     assert np.argsort(-scores).tolist() == [2, 1, 0]
+
+
+def test_ages_count_back_from_the_newest_version_in_the_index_and_undated_ones_take_the_median(tiny_retriever):
+    from dataclasses import replace
+
+    index = tiny_retriever.index
+    dated = [
+        replace(c, date=d)
+        for c, d in zip(index.chunks[:4], ("2012-04-28", "2021-12-24", "", "2008-07-17"), strict=True)
+    ]
+    ages = replace(index, chunks=dated).ages
+    assert ages.tolist() == [9.0, 0.0, 9.0, 13.0]  # 2021 is the newest; the undated one takes the median of 9, 0, 13

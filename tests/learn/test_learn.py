@@ -125,7 +125,6 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
     calibration = calibrate_with_model(on, off)
     model = RelevanceModel.from_dict(calibration.relevance)
     assert model.weights[0] > 0 and model.weights[1] > 0  # more coverage, closer cosine: more likely answered
-    assert all(0.0 <= model(*row) <= 1.0 for row in on + off)
     assert calibration.false_refusals <= 1 and calibration.answered_off_topic <= 1
     path = tmp_path / "refusal.json"
     calibration.save(path)
@@ -140,4 +139,16 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
         [(q, r) for q, r in zip(OFF_TOPIC, off, strict=True)],
     )
     judged = cross_validate_refusal(*rows, folds=2)
-    assert set(judged) == {"hand-set", "learned"} and all(r["cost"] >= 0 for r in judged.values())
+    # these real searches part cleanly: fitted on one half, each side judges the other half without error
+    assert judged["learned"] == {"false_refusals": 0, "answered_off_topic": 0, "cost": 0.0}
+    assert set(judged) == {"hand-set", "learned"}
+
+
+def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded(tmp_path):
+    path = tmp_path / "refusal.json"
+    path.write_text('{"refuse_below": 0.9, "relevance": {"weights": [1, 2], "bias": 0}}', "utf-8")
+    with pytest.raises(ValueError):
+        RelevanceModel.load(path)
+    assert learned_threshold(path) == 0.5  # the hand blend's default, as the retriever falls back to it
+    with pytest.raises(ValueError, match="unreadable"):
+        TreeRanker("not a model", FEATURES)
