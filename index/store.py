@@ -96,7 +96,7 @@ class SearchIndex:
     @functools.cached_property
     def case_rows(self) -> np.ndarray:
         """True for chunks of court cases."""
-        return np.array([c.kind == CASE for c in self.chunks], dtype=bool)
+        return self.kinds == CASE
 
     @functools.cached_property
     def blocked_rows(self) -> np.ndarray:

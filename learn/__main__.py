@@ -14,9 +14,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from learn.refusal import RelevanceSignals
 from settings import Settings
 
-Row = tuple[str, tuple[float, float, int]]
+Row = tuple[str, RelevanceSignals]  # (question id, what its search's relevance is judged on)
 
 
 def relevance_rows(laws, union, questions, dev) -> tuple[list[Row], list[Row]]:
