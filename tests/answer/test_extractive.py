@@ -96,6 +96,23 @@ def test_item_is_quoted_with_its_lead_in_then_the_article_that_adds_to_it(tiny_r
     assert_verbatim(answer)
 
 
+def test_a_further_article_ranked_well_below_still_joins_when_it_adds_what_the_question_asks(tiny_retriever):
+    # The retriever puts the compensation article far below (score gap 1.5): it still answers 有补偿吗.
+    documents = [
+        document(ARTICLE_38, article="第三十八条", score=3.0),
+        document(ARTICLE_37, article="第三十七条", score=2.5),
+        document(ARTICLE_46, article="第四十六条", score=1.5),
+    ]
+    question, search = "老板不给交社保我能辞职吗,有补偿吗", "不给交社会保险费 解除劳动合同 有经济补偿吗"
+    weights = tiny_retriever.query_weights(search)
+    tokenize = tiny_retriever.index.keyword.tokenizer
+    answer = ExtractiveComposer(tokenize=tokenize).compose(question, search, weights, documents)
+    assert [c.article for c in answer.citations] == ["第三十八条", "第四十六条"]  # 37 adds no word 38 lacks
+    strict = ExtractiveComposer(tokenize=tokenize, min_relative_score=0.6).compose(question, search, weights, documents)
+    assert [c.article for c in strict.citations] == ["第三十八条"]
+    assert_verbatim(answer)
+
+
 def test_a_local_rule_is_labelled_with_its_region_never_as_national(tiny_retriever):
     shanghai = document(
         SHANGHAI_46, article="第四十六条", title="上海市工会条例", region="上海", kind="地方性法规", doc_id="sh"
