@@ -10,7 +10,7 @@ LAWS_INDEX ?= var/index-laws
 LAWS_MODEL ?= use-onnx
 export INDEX_DIR
 
-.PHONY: install run run-pg test test-fast lint ingest eval eval-laws learn bench clean
+.PHONY: install run run-pg test test-fast lint ingest eval eval-laws eval-laws-by-law learn bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ $(LAWS_INDEX)/CURRENT: | install
 # the real consultations, cross-validated: the ranker is retrained on 4/5 and judged on the other 1/5
 eval-laws: install $(LAWS_INDEX)/CURRENT
 	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5
+
+# the same with every law's questions in one fold: how the ranker does on laws it never learned from
+eval-laws-by-law: install $(LAWS_INDEX)/CURRENT
+	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5 --by-law
 
 # retrain the ranker and recalibrate the refusal threshold (deterministic; writes index/learned/)
 learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT

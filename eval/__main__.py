@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="只评前 N 题（快速试验）")
     parser.add_argument("--folds", type=int, default=0, help="交叉验证：每折用其余各折重新训练学习到的组件")
     parser.add_argument(
+        "--by-law", action="store_true", help="按法律分折：同一部法律的问题同在一折（检验对没见过的法律是否适用）"
+    )
+    parser.add_argument(
         "--learn",
         default="ranker",  # what ships: the learned vocabulary measured worse and is not used (README)
         help="交叉验证时训练哪些组件：ranker（默认，即上线所用）、vocabulary,ranker（试验）或 none（手设融合）",
@@ -184,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
             return evaluate_rows(list(fold_questions), retriever, args.k, fold_service)
 
         components = [c for c in args.learn.split(",") if c and c != "none"]
-        report = summarise(cross_validate(service.retriever, questions, args.folds, run, components), args.k)
-        report.update(folds=args.folds, learned=components)
+        rows = cross_validate(service.retriever, questions, args.folds, run, components, args.by_law)
+        report = summarise(rows, args.k)
+        report.update(folds=args.folds, learned=components, by_law=args.by_law)
     else:
         report = evaluate(questions, service.retriever, args.k, None if args.retrieval_only else service)
     if args.json:

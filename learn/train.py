@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import numpy as np
 from eval.metrics import Question
 from index.ranking import FUSION, TreeRanker
 from index.retriever import HybridRetriever
+from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
 from learn.dataset import relevant_rows, translation_pairs
 from learn.ranker import LabelledPool, train_ranker
@@ -65,9 +67,18 @@ def learn(
     return Learned(vocabulary, ranker)
 
 
-def fold_of(question_id: str, folds: int) -> int:
-    """A question's fold, fixed by its id alone (stable across runs and machines)."""
-    return int(hashlib.sha1(question_id.encode("utf-8")).hexdigest(), 16) % folds
+def fold_of(key: str, folds: int) -> int:
+    """The fold of a question id (or of a group of questions' key), fixed by the key alone: stable across
+    runs and machines."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def law_of(index: SearchIndex, rows: set[int]) -> str:
+    """The document most of a question's relevant articles sit in (all its versions one document, each
+    book of a code its own); "" when none was found."""
+    newest = index.superseded
+    documents = Counter(newest.get(index.chunks[row].doc_id, index.chunks[row].doc_id) for row in rows)
+    return min(documents, key=lambda doc: (-documents[doc], doc)) if documents else ""
 
 
 def cross_validate(
@@ -76,15 +87,20 @@ def cross_validate(
     folds: int,
     run: Callable[[Sequence[Question], HybridRetriever], list[dict]],
     components: Sequence[str] = COMPONENTS,
+    by_law: bool = False,
 ) -> list[dict]:
-    """Each fold's questions judged by components learned from the other folds; rows of every fold together."""
+    """Each fold's questions judged by components learned from the other folds; rows of every fold together.
+
+    `by_law`: every question about one law falls in the same fold, so a fold's questions ask about laws
+    the components never saw — as held-out labour questions do for a ranker learned without labour law."""
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     relevant = relevant_rows(retriever.index, questions)
+    key = {q.id: (law_of(retriever.index, relevant.get(q.id, set())) if by_law else "") or q.id for q in questions}
     rows: list[dict] = []
     for fold in range(folds):
-        held_out = [q for q in questions if fold_of(q.id, folds) == fold]
-        training = [q for q in questions if fold_of(q.id, folds) != fold]
+        held_out = [q for q in questions if fold_of(key[q.id], folds) == fold]
+        training = [q for q in questions if fold_of(key[q.id], folds) != fold]
         learned = learn(retriever, training, components, relevant)
         for row in run(held_out, learned.apply(retriever)):
             rows.append({**row, "fold": fold})

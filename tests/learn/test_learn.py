@@ -11,7 +11,7 @@ from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRa
 from index.vocabulary import TranslationVocabulary
 from learn.dataset import relevant_rows, translation_pairs
 from learn.refusal import calibrate, calibrate_with_model, cross_validate_refusal
-from learn.train import cross_validate, fold_of, labelled_pools, learn
+from learn.train import cross_validate, fold_of, labelled_pools, law_of, learn
 from learn.translation import train_translation
 
 
@@ -96,6 +96,23 @@ def test_cross_validation_judges_each_question_once_by_components_learned_withou
     rows = cross_validate(tiny_retriever, QUESTIONS, 2, run, ["ranker"])
     assert sorted(seen) == sorted(q.id for q in QUESTIONS)
     assert {r["fold"] for r in rows} == {fold_of(q.id, 2) for q in QUESTIONS}
+
+
+def test_folds_by_law_keep_every_question_about_one_law_together(tiny_retriever):
+    index = tiny_retriever.index
+    relevant = relevant_rows(index, QUESTIONS)
+    law = {q.id: law_of(index, relevant[q.id]) for q in QUESTIONS}
+    assert law["b"] == law["f"] == law["g"] != law["c"]  # 女职工劳动保护特别规定 versus 工会法
+    assert law_of(index, set()) == ""
+    folds: dict[str, set[int]] = {}
+
+    def run(questions, retriever):
+        return [{"id": q.id} for q in questions]
+
+    for row_ in cross_validate(tiny_retriever, QUESTIONS, 3, run, ["ranker"], by_law=True):
+        folds.setdefault(law[row_["id"]], set()).add(row_["fold"])
+    assert len(folds) >= 3 and all(len(found) == 1 for found in folds.values())
+    assert len({fold for found in folds.values() for fold in found}) > 1
 
 
 def test_calibration_puts_the_threshold_between_the_two_sides():
