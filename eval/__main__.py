@@ -1,4 +1,4 @@
-"""python -m eval QUESTIONS.jsonl --index DIR [--k 5] [--json] [--folds N] — retrieval and answer quality."""
+"""python -m eval QUESTIONS.jsonl --index DIR [--k 5] [--json] [--folds N [--by-law]] — retrieval and answer quality."""
 
 from __future__ import annotations
 
