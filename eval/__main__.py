@@ -115,6 +115,10 @@ def print_report(report: dict) -> None:
     line = f"hits@1 {report['hits_at_1']}/{n}   hits@5 {report['hits_at_5']}/{n}"
     if k != 5:
         line += f"   hits@{k} {report['hits_at_k']}/{n}"
+    if report.get("folds"):
+        folding = "按法律分折" if report.get("by_law") else "按题目分折"
+        learned = "、".join(report["learned"]) or "无（手设融合）"
+        print(f"{report['folds']} 折交叉验证（{folding}），学习的组件：{learned}")
     print(f"{line}   recall@5 {report['recall_at_5']:.3f}   MRR@{k} {report['mrr']:.3f}")
     print(f"检索延迟 p50 {report['latency_ms_p50']:.1f} ms   p95 {report['latency_ms_p95']:.1f} ms")
     misses = [r for r in report["results"] if r["answerable"] and (r["hit_rank"] is None or r["hit_rank"] > k)]
@@ -166,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         help="交叉验证时训练哪些组件：ranker（默认，即上线所用）、vocabulary,ranker（试验）或 none（手设融合）",
     )
     args = parser.parse_args(argv)
+    if args.by_law and not args.folds:
+        parser.error("--by-law 只用于交叉验证：同时给出 --folds N")
 
     from answer.service import build_service
     from index.store import IndexUnavailable

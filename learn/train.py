@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +14,7 @@ from index.ranking import FUSION, TreeRanker
 from index.retriever import HybridRetriever
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
+from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
 from learn.ranker import LabelledPool, train_ranker
 from learn.translation import train_translation
@@ -67,18 +68,39 @@ def learn(
     return Learned(vocabulary, ranker)
 
 
-def fold_of(key: str, folds: int) -> int:
-    """The fold of a question id (or of a group of questions' key), fixed by the key alone: stable across
-    runs and machines."""
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % folds
+def fold_of(question_id: str, folds: int) -> int:
+    """A question's fold, fixed by its id alone (stable across runs and machines)."""
+    return int(hashlib.sha1(question_id.encode("utf-8")).hexdigest(), 16) % folds
 
 
-def law_of(index: SearchIndex, rows: set[int]) -> str:
-    """The document most of a question's relevant articles sit in (all its versions one document, each
-    book of a code its own); "" when none was found."""
-    newest = index.superseded
-    documents = Counter(newest.get(index.chunks[row].doc_id, index.chunks[row].doc_id) for row in rows)
-    return min(documents, key=lambda doc: (-documents[doc], doc)) if documents else ""
+def law_keys(index: SearchIndex) -> dict[str, str]:
+    """doc_id → the source file of its newest version: one key for all versions of a law, each book of a
+    code its own (民法典/合同编.md), and unchanged when a law's text is edited."""
+    source = {chunk.doc_id: chunk.source for chunk in index.chunks}
+    return {doc: source.get(index.superseded.get(doc, doc), source[doc]) for doc in source}
+
+
+def law_of(rows: Iterable[int], chunks: Sequence[Chunk], law_key: dict[str, str]) -> str:
+    """The law most of these relevant rows belong to, each article counted once however many versions
+    hold it; ties go to the first key in order; "" for no rows."""
+    articles = {(law_key[chunks[row].doc_id], chunks[row].article or f"row {row}") for row in rows}
+    counts = Counter(law for law, _ in articles)
+    return min(counts, key=lambda law: (-counts[law], law)) if counts else ""
+
+
+def balanced_folds(groups: dict[str, str], folds: int) -> dict[str, int]:
+    """item → fold, every group in one fold: the largest groups first, each into the smallest fold so
+    far (ties: the lower fold, then the group key), so one big law does not make one fold twice the rest."""
+    members: dict[str, list[str]] = {}
+    for item, group in groups.items():
+        members.setdefault(group, []).append(item)
+    sizes = [0] * folds
+    assigned = {}
+    for group in sorted(members, key=lambda g: (-len(members[g]), g)):
+        fold = min(range(folds), key=lambda f: (sizes[f], f))
+        sizes[fold] += len(members[group])
+        assigned.update(dict.fromkeys(members[group], fold))
+    return assigned
 
 
 def cross_validate(
@@ -91,16 +113,26 @@ def cross_validate(
 ) -> list[dict]:
     """Each fold's questions judged by components learned from the other folds; rows of every fold together.
 
-    `by_law`: every question about one law falls in the same fold, so a fold's questions ask about laws
-    the components never saw — as held-out labour questions do for a ranker learned without labour law."""
+    `by_law`: every question about one law (the law most of its relevant articles belong to) falls in
+    the same fold, so its main law is one the components never learned from — as held-out labour
+    questions are for a ranker learned without labour law. A question citing several laws may still
+    see its other laws in training."""
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
-    relevant = relevant_rows(retriever.index, questions)
-    key = {q.id: (law_of(retriever.index, relevant.get(q.id, set())) if by_law else "") or q.id for q in questions}
+    index = retriever.index
+    relevant = relevant_rows(index, questions)
+    if by_law:
+        law_key = law_keys(index)
+        laws = {q.id: law_of(relevant.get(q.id, set()), index.chunks, law_key) or q.id for q in questions}
+        fold_of_question = balanced_folds(laws, folds)
+    else:
+        fold_of_question = {q.id: fold_of(q.id, folds) for q in questions}
     rows: list[dict] = []
     for fold in range(folds):
-        held_out = [q for q in questions if fold_of(key[q.id], folds) == fold]
-        training = [q for q in questions if fold_of(key[q.id], folds) != fold]
+        held_out = [q for q in questions if fold_of_question[q.id] == fold]
+        training = [q for q in questions if fold_of_question[q.id] != fold]
+        if not held_out or not training:
+            raise ValueError(f"fold {fold} has no questions to judge or none to learn from: use fewer folds")
         learned = learn(retriever, training, components, relevant)
         for row in run(held_out, learned.apply(retriever)):
             rows.append({**row, "fold": fold})

@@ -9,9 +9,10 @@ from answer.calibration import learned_threshold
 from eval.metrics import Question
 from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker
 from index.vocabulary import TranslationVocabulary
+from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
 from learn.refusal import calibrate, calibrate_with_model, cross_validate_refusal
-from learn.train import cross_validate, fold_of, labelled_pools, law_of, learn
+from learn.train import balanced_folds, cross_validate, fold_of, labelled_pools, law_keys, law_of, learn
 from learn.translation import train_translation
 
 
@@ -98,21 +99,49 @@ def test_cross_validation_judges_each_question_once_by_components_learned_withou
     assert {r["fold"] for r in rows} == {fold_of(q.id, 2) for q in QUESTIONS}
 
 
+def test_a_questions_law_counts_each_article_once_across_versions():
+    def chunk(doc: str, article: str) -> Chunk:
+        return Chunk(doc, f"{doc}.md", doc, "法律", "…", 0, 1, article=article)
+
+    chunks = [
+        chunk("a2009", "第五条"),
+        chunk("a2015", "第五条"),
+        chunk("b", "第七条"),
+        chunk("b", "第八条"),
+        chunk("c", ""),
+    ]
+    law_key = {"a2009": "A(2015).md", "a2015": "A(2015).md", "b": "B.md", "c": "C.md"}
+    # one article of A in two versions against two articles of B: B, though A has as many rows
+    assert law_of({0, 1, 2, 3}, chunks, law_key) == "B.md"
+    assert law_of({0, 1, 2}, chunks, law_key) == "A(2015).md"  # a tie: the first key in order
+    assert law_of({4}, chunks, law_key) == "C.md" and law_of(set(), chunks, law_key) == ""
+
+
+def test_balanced_folds_keep_groups_whole_and_sizes_even():
+    groups = {f"q{i}": "big" for i in range(6)} | {f"r{i}": f"law{i % 4}" for i in range(8)}
+    folds = balanced_folds(groups, 3)
+    assert len({folds[q] for q, g in groups.items() if g == "big"}) == 1
+    assert all(len({folds[q] for q, g in groups.items() if g == law}) == 1 for law in set(groups.values()))
+    assert sorted(list(folds.values()).count(f) for f in range(3)) == [4, 4, 6]
+
+
 def test_folds_by_law_keep_every_question_about_one_law_together(tiny_retriever):
     index = tiny_retriever.index
     relevant = relevant_rows(index, QUESTIONS)
-    law = {q.id: law_of(index, relevant[q.id]) for q in QUESTIONS}
+    law_key = law_keys(index)
+    law = {q.id: law_of(relevant[q.id], index.chunks, law_key) for q in QUESTIONS}
     assert law["b"] == law["f"] == law["g"] != law["c"]  # 女职工劳动保护特别规定 versus 工会法
-    assert law_of(index, set()) == ""
     folds: dict[str, set[int]] = {}
 
     def run(questions, retriever):
         return [{"id": q.id} for q in questions]
 
-    for row_ in cross_validate(tiny_retriever, QUESTIONS, 3, run, ["ranker"], by_law=True):
+    for row_ in cross_validate(tiny_retriever, QUESTIONS, 2, run, ["ranker"], by_law=True):
         folds.setdefault(law[row_["id"]], set()).add(row_["fold"])
-    assert len(folds) >= 3 and all(len(found) == 1 for found in folds.values())
-    assert len({fold for found in folds.values() for fold in found}) > 1
+    assert all(len(found) == 1 for found in folds.values())  # folding by id splits b, f and g
+    assert len({fold for found in folds.values() for fold in found}) == 2
+    with pytest.raises(ValueError, match="fewer folds"):
+        cross_validate(tiny_retriever, QUESTIONS, len(folds) + 1, run, ["ranker"], by_law=True)
 
 
 def test_calibration_puts_the_threshold_between_the_two_sides():
