@@ -231,10 +231,13 @@ class TreeRanker:
 Ranker = LinearRanker | TreeRanker
 
 
-def relevance_inputs(coverage: float, closeness: float, words: int) -> tuple[float, float, float]:
-    """What the answerability of a search is judged on: the best passage's share of the question's idf
-    mass, its cosine squashed around the embedder's calibrated boundary (0–1 for any embedder), and how
-    many words the question has (a short question covers its few words easily)."""
+RELEVANCE_INPUTS = ("coverage", "closeness", "log1p_words")
+
+
+def relevance_inputs(coverage: float, closeness: float, words: int) -> tuple[float, ...]:
+    """What the answerability of a search is judged on (`RELEVANCE_INPUTS`): the best passage's share of
+    the question's idf mass, its cosine squashed around the embedder's calibrated boundary (0–1 for any
+    embedder), and how many words the question has (a short question covers its few words easily)."""
     return (coverage, closeness, math.log1p(words))
 
 
@@ -249,28 +252,26 @@ class RelevanceModel:
     the refusal threshold (`python -m learn --calibrate-on`) and kept in the same JSON, so a threshold is
     never read against another model's scale."""
 
-    weights: tuple[float, float, float]
+    weights: tuple[float, ...]  # one per RELEVANCE_INPUTS
     bias: float
 
     def __post_init__(self) -> None:
-        if len(self.weights) != 3 or not all(math.isfinite(w) for w in (*self.weights, self.bias)):
-            raise ValueError("a relevance model has three finite weights and a finite bias")
+        if len(self.weights) != len(RELEVANCE_INPUTS) or not all(math.isfinite(w) for w in (*self.weights, self.bias)):
+            raise ValueError(f"a relevance model has {len(RELEVANCE_INPUTS)} finite weights and a finite bias")
 
     def __call__(self, coverage: float, closeness: float, words: int) -> float:
-        z = self.bias + sum(
-            w * x for w, x in zip(self.weights, relevance_inputs(coverage, closeness, words), strict=True)
-        )
+        inputs = relevance_inputs(coverage, closeness, words)
+        z = self.bias + sum(w * x for w, x in zip(self.weights, inputs, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def to_dict(self) -> dict:
-        return {"inputs": ["coverage", "closeness", "log1p_words"], "weights": list(self.weights), "bias": self.bias}
+        return {"inputs": list(RELEVANCE_INPUTS), "weights": list(self.weights), "bias": self.bias}
 
     @classmethod
     def from_dict(cls, data: dict) -> RelevanceModel:
-        weights = tuple(float(w) for w in data["weights"])
-        if len(weights) != 3:
-            raise ValueError("a relevance model has three weights")
-        return cls((weights[0], weights[1], weights[2]), float(data["bias"]))
+        if list(data.get("inputs", ())) != list(RELEVANCE_INPUTS):
+            raise ValueError(f"a relevance model over {data.get('inputs')}, not {list(RELEVANCE_INPUTS)}")
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
     @classmethod
     def load(cls, path: Path = REFUSAL_FILE) -> RelevanceModel | None:

@@ -77,8 +77,7 @@ def fit_relevance(
     y = np.concatenate([np.ones(len(answerable)), np.zeros(len(off_topic))])
     weight = np.where(y == 1, refusal_cost / len(answerable), 1.0 / len(off_topic))
     model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight * len(y) / weight.sum())
-    w = [round(float(v), 6) for v in model.coef_[0]]
-    return RelevanceModel((w[0], w[1], w[2]), round(float(model.intercept_[0]), 6))
+    return RelevanceModel(tuple(round(float(v), 6) for v in model.coef_[0]), round(float(model.intercept_[0]), 6))
 
 
 def calibrate_with_model(
@@ -102,20 +101,21 @@ def cross_validate_refusal(
 
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
+    fold_of_row = {qid: fold_of(qid, folds) for qid, _ in (*answerable, *off_topic)}
     results = {}
     for name in ("hand-set", "learned"):
         wrong = answered = 0
         for fold in range(folds):
-            train_on = [s for qid, s in answerable if fold_of(qid, folds) != fold]
-            train_off = [s for qid, s in off_topic if fold_of(qid, folds) != fold]
+            train_on = [s for qid, s in answerable if fold_of_row[qid] != fold]
+            train_off = [s for qid, s in off_topic if fold_of_row[qid] != fold]
             judge: Callable[[float, float, int], float] = (
                 fit_relevance(train_on, train_off, refusal_cost) if name == "learned" else hand_relevance
             )
             threshold = calibrate(
                 [judge(*s) for s in train_on], [judge(*s) for s in train_off], refusal_cost
             ).refuse_below
-            wrong += sum(judge(*s) < threshold for qid, s in answerable if fold_of(qid, folds) == fold)
-            answered += sum(judge(*s) >= threshold for qid, s in off_topic if fold_of(qid, folds) == fold)
+            wrong += sum(judge(*s) < threshold for qid, s in answerable if fold_of_row[qid] == fold)
+            answered += sum(judge(*s) >= threshold for qid, s in off_topic if fold_of_row[qid] == fold)
         cost = refusal_cost * wrong / len(answerable) + answered / len(off_topic)
         results[name] = {"false_refusals": int(wrong), "answered_off_topic": int(answered), "cost": round(cost, 4)}
     return results
