@@ -29,6 +29,7 @@ from index.ranking import (
     ranker_path,
     yield_to_newer,
 )
+from index.rarity import rarity
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
 from ingest.regions import applies_in, places_in
@@ -129,16 +130,17 @@ class HybridRetriever(BaseRetriever):
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Each query token's keyword weight: its idf, times its share when it comes from the colloquial table."""
-        keyword = self.index.keyword
-        shares = (
-            self.expander.weights(query, keyword.tokenizer)
-            if self.expander
-            else dict.fromkeys(keyword.tokenizer(query), 1.0)
-        )
-        weights = {token: share * keyword.idf(token) for token, share in shares.items() if not is_function_word(token)}
+        idf = self.index.keyword.idf
+        weights = {token: share * idf(token) for token, share in self._shares(query).items()}
         if len(weights) > MAX_QUERY_TOKENS:  # a long follow-up: its rarest words carry it, and cost stays bounded
             weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TOKENS])
         return weights
+
+    def _shares(self, query: str) -> dict[str, float]:
+        """Each content token of the query with its share: 1, or less for a colloquial word's second reading."""
+        tokenizer = self.index.keyword.tokenizer
+        shares = self.expander.weights(query, tokenizer) if self.expander else dict.fromkeys(tokenizer(query), 1.0)
+        return {token: share for token, share in shares.items() if not is_function_word(token)}
 
     def pool(self, query: str) -> Pool | None:
         """Candidate rows with their ranking features; None when there is nothing to search."""
@@ -173,11 +175,7 @@ class HybridRetriever(BaseRetriever):
         miss = self.candidates * 2  # rank given to a candidate the other side did not retrieve
 
         chunks = self.index.chunks
-        present = keyword.presence(tokens, rows)
-        # "文章里…", "哪个案例…": a word naming the kind of document is satisfied by a document of that kind.
-        kinds = [chunks[r].kind for r in rows]
-        for j, token in enumerate(tokens):
-            present[:, j] |= np.array([token in kind for kind in kinds], dtype=bool)
+        present = self._presence(tokens, rows)
         total = float(idf.sum()) or 1.0
         asked = places_in(query)
         applies = {region: applies_in(region, asked) for region in {chunks[r].region for r in rows}}
@@ -209,14 +207,24 @@ class HybridRetriever(BaseRetriever):
         )
         return Pool(rows, features(signals, rows), signals)
 
+    def _presence(self, tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """(len(rows), len(tokens)) booleans: which query tokens each passage holds."""
+        present = self.index.keyword.presence(tokens, rows)
+        # "文章里…", "哪个案例…": a word naming the kind of document is satisfied by a document of that kind.
+        kinds = [self.index.chunks[r].kind for r in rows]
+        for j, token in enumerate(tokens):
+            present[:, j] |= np.array([token in kind for kind in kinds], dtype=bool)
+        return present
+
     def relevance(self, hits: list[Hit], query: str) -> float:
         """How likely these hits answer the question they were searched for, in [0, 1]; the answer step
         refuses below the calibrated threshold.
 
-        Judged on the best passage's coverage of the question's weighted idf mass (words the corpus
-        never uses count fully against it), the best cosine squashed around the embedder's calibrated
-        boundary, and the question's length — weighed by the learned `relevance_model`, else half
-        coverage, half cosine. Either signal alone mixes up colloquial and off-topic questions.
+        Judged on the best passage's coverage of the question's words, each weighed by its share and
+        its rarity in the language at large (a word no dictionary knows counts fully against it), the
+        best cosine squashed around the embedder's calibrated boundary, and the question's length —
+        weighed by the learned `relevance_model`, else half coverage, half cosine. Either signal alone
+        mixes up colloquial and off-topic questions.
         """
         if not hits:
             return 0.0
@@ -224,10 +232,23 @@ class HybridRetriever(BaseRetriever):
         return round(judge(*self.relevance_signals(hits, query)), 4)
 
     def relevance_signals(self, hits: list[Hit], query: str) -> tuple[float, float, int]:
-        """(best coverage, best cosine squashed to 0–1, question words): what relevance is judged on."""
+        """(best coverage, best cosine squashed to 0–1, question words): what relevance is judged on.
+
+        Coverage here weighs the question's words by their rarity in the language at large
+        (`index.rarity`), not by this index's idf: on a small index every everyday word is unseen and
+        would count as the rarest there is, so a worker's plainly worded question looked off-topic.
+        """
         centre, width = self.embedder.cosine_calibration
         closeness = 1 / (1 + math.exp(-(max((hit.dense for hit in hits), default=-1.0) - centre) / width))
-        return max((hit.coverage for hit in hits), default=0.0), closeness, len(self.query_weights(query))
+        weights = self.query_weights(query)
+        coverage = 0.0
+        if hits and weights:
+            shares = self._shares(query)
+            tokens = list(weights)
+            mass = np.array([shares[t] * rarity(t) for t in tokens])
+            present = self._presence(tokens, np.array([hit.row for hit in hits], dtype=np.int64))
+            coverage = float((present.astype(float) @ mass).max() / (mass.sum() or 1.0))
+        return coverage, closeness, len(weights)
 
 
 def default_options(embedder: str) -> dict:

@@ -91,3 +91,14 @@ def test_min_relevance_set_on_the_retriever_empties_a_chain_for_off_topic_questi
 def test_pronoun_and_modal_glued_by_jieba_carry_no_weight(tiny_retriever):
     weights = tiny_retriever.query_weights("我能休几天产假")
     assert "产假" in weights and not {"我能", "我", "能", "几天"} & set(weights)
+
+
+def test_an_everyday_word_the_index_never_uses_does_not_make_a_question_look_off_topic(tiny_retriever):
+    # 宝宝, 没满, 一岁, 上班 never occur in the four documents, so by this index's idf each is as rare as a
+    # word can be; in the language at large they are ordinary and the statute holds 哺乳 and 时间.
+    question = "宝宝还没满一岁，上班期间公司要给喂奶时间吗?"
+    hits = tiny_retriever.search(question, 5)
+    coverage, _, _ = tiny_retriever.relevance_signals(hits, question)
+    assert coverage > max(hit.coverage for hit in hits) + 0.1
+    off_topic = "如何做一道红烧肉?"
+    assert tiny_retriever.relevance_signals(tiny_retriever.search(off_topic, 5), off_topic)[0] < coverage
