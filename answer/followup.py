@@ -2,8 +2,9 @@
 
 A question borrows the previous one's subject only when it cannot stand alone: it is elliptical
 (那…呢, 还有…, a bare region), or it points back with a pronoun (这种情况, 上述…). Anything else
-is searched as typed; the answer service may still merge it when its own evidence is weak and the
-merged question's is clearly stronger (`answer.service`), so length alone never decides.
+is searched as typed; the answer service may still merge it when its own evidence is weak, the
+merged question's is clearly stronger and its passage still holds the follow-up's own words
+(`answer.service`), so length alone never decides.
 """
 
 from __future__ import annotations

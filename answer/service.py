@@ -13,7 +13,9 @@ from answer.extractive import ExtractiveComposer
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
 from answer.records import Answer
+from index.keyword import STOPWORDS
 from index.live import LiveIndex
+from index.rarity import rarity
 from index.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ REFUSAL = (
 )
 FALLBACK_NOTICE = "生成服务暂时不可用，以下为法规原文摘录。"
 MERGE_MARGIN = 0.1  # how much stronger a merged follow-up's evidence must be than the question's own
+OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowed passage must still hold
 
 
 class AnswerService:
@@ -127,7 +130,8 @@ class AnswerService:
         if _relevance(own) >= self.refuse_below or merged == question:
             return question, own
         borrowed = retriever.invoke(merged)
-        if _relevance(borrowed) >= max(self.refuse_below, _relevance(own) + MERGE_MARGIN):
+        stronger = _relevance(borrowed) >= max(self.refuse_below, _relevance(own) + MERGE_MARGIN)
+        if stronger and _words_kept(retriever, question, borrowed) >= OWN_WORDS_KEPT:
             return merged, borrowed
         return question, own
 
@@ -145,6 +149,25 @@ class AnswerService:
 
 def _relevance(documents: list[Document]) -> float:
     return documents[0].metadata["relevance"] if documents else 0.0
+
+
+def _words_kept(retriever: HybridRetriever, question: str, documents: list[Document]) -> float:
+    """Share of the question's own words, weighed by general-language rarity, that the best passage holds.
+
+    A merged search is strong on the previous question's words; it answers the follow-up only if its
+    passage still speaks to what the follow-up asks (能休几天 → 产前可以休假; but 年终奖要交多少税 after
+    加班费怎么算 would quote the overtime article again). By character, stop characters left out: jieba
+    glues 能休 into one word, and 休 inside 休假 counts.
+    """
+    words = list(retriever.query_weights(question))
+    if not documents or not words:
+        return 0.0
+    text = documents[0].page_content
+    held = 0.0
+    for word in words:
+        characters = [c for c in word if c not in STOPWORDS] or list(word)
+        held += rarity(word) * sum(c in text for c in characters) / len(characters)
+    return held / sum(rarity(word) for word in words)
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

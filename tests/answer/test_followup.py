@@ -39,3 +39,17 @@ def test_an_elliptical_follow_up_is_searched_with_context(tiny_retriever):
 def test_a_merged_question_the_documents_do_not_cover_is_refused(tiny_retriever):
     answer = AnswerService(tiny_retriever).ask("那股票呢?", history=["如何做一道红烧肉?"])
     assert answer.search_query == "如何做一道红烧肉? 股票" and answer.refused
+
+
+def test_a_vague_follow_up_borrows_the_previous_subject(tiny_retriever):
+    answer = AnswerService(tiny_retriever).ask("能休几天?", history=["女职工生孩子有产假吗?"])
+    assert answer.search_query == "女职工生孩子有产假吗? 能休几天"
+    assert "98天" in answer.text
+
+
+def test_a_follow_up_on_a_subject_the_documents_lack_does_not_borrow_the_previous_one(tiny_retriever):
+    # Merged, the maternity question's words would carry the search and its article would be quoted
+    # again, though nothing in it is about shares.
+    answer = AnswerService(tiny_retriever).ask("股票怎么买?", history=["女职工生孩子有产假吗?"])
+    assert answer.search_query == "股票怎么买?"
+    assert answer.refused
