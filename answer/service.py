@@ -15,7 +15,6 @@ from answer.llm import LLMGenerator
 from answer.records import Answer
 from index.keyword import STOPWORDS
 from index.live import LiveIndex
-from index.rarity import rarity
 from index.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -152,22 +151,22 @@ def _relevance(documents: list[Document]) -> float:
 
 
 def _words_kept(retriever: HybridRetriever, question: str, documents: list[Document]) -> float:
-    """Share of the question's own words, weighed by general-language rarity, that the best passage holds.
+    """Share of the question's own words (`rarity_weights`) that the best passage holds.
 
     A merged search is strong on the previous question's words; it answers the follow-up only if its
     passage still speaks to what the follow-up asks (能休几天 → 产前可以休假; but 年终奖要交多少税 after
     加班费怎么算 would quote the overtime article again). By character, stop characters left out: jieba
     glues 能休 into one word, and 休 inside 休假 counts.
     """
-    words = list(retriever.query_weights(question))
-    if not documents or not words:
+    weights = retriever.rarity_weights(question)
+    if not documents or not weights:
         return 0.0
-    text = documents[0].page_content
+    text = documents[0].page_content.lower()  # the tokenizer lowercases too
     held = 0.0
-    for word in words:
+    for word, weight in weights.items():
         characters = [c for c in word if c not in STOPWORDS] or list(word)
-        held += rarity(word) * sum(c in text for c in characters) / len(characters)
-    return held / sum(rarity(word) for word in words)
+        held += weight * sum(c in text for c in characters) / len(characters)
+    return held / sum(weights.values())
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

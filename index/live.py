@@ -6,6 +6,7 @@ import logging
 import threading
 from pathlib import Path
 
+from index import rarity
 from index.embedders import NamedEmbeddings
 from index.progress import BuildProgress, BuildStatus
 from index.retriever import HybridRetriever, default_options
@@ -63,6 +64,7 @@ class LiveIndex:
     def _load(self) -> HybridRetriever:
         index = self.store.open(self.embedder.name, self.embedder.dimension)
         index.warm()
+        rarity.warm()  # the relevance check's dictionary, read here rather than on the first question
         return HybridRetriever(index=index, embedder=self.embedder, **self.options)
 
     def retriever(self) -> HybridRetriever:

@@ -234,12 +234,12 @@ Ranker = LinearRanker | TreeRanker
 RELEVANCE_INPUTS = ("rarity_coverage", "closeness", "log1p_words")
 
 
-def relevance_inputs(coverage: float, closeness: float, words: int) -> tuple[float, ...]:
+def relevance_inputs(rarity_coverage: float, closeness: float, words: int) -> tuple[float, ...]:
     """What the answerability of a search is judged on (`RELEVANCE_INPUTS`): the best passage's share of
     the question's words weighed by general-language rarity (`index.rarity`), its cosine squashed
     around the embedder's calibrated boundary (0–1 for any embedder), and how many words the question
     has (a short question covers its few words easily)."""
-    return (coverage, closeness, math.log1p(words))
+    return (rarity_coverage, closeness, math.log1p(words))
 
 
 def hand_relevance(coverage: float, closeness: float, words: int) -> float:

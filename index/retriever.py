@@ -221,8 +221,8 @@ class HybridRetriever(BaseRetriever):
         refuses below the calibrated threshold.
 
         Judged on the best passage's coverage of the question's words, each weighed by its share and
-        its rarity in the language at large (a word no dictionary knows counts fully against it), the
-        best cosine squashed around the embedder's calibrated boundary, and the question's length —
+        its rarity in the language at large (a Chinese word jieba's dictionary lacks counts fully
+        against it), the best cosine squashed around the embedder's calibrated boundary, and the question's length —
         weighed by the learned `relevance_model`, else half coverage, half cosine. Either signal alone
         mixes up colloquial and off-topic questions.
         """
@@ -232,23 +232,28 @@ class HybridRetriever(BaseRetriever):
         return round(judge(*self.relevance_signals(hits, query)), 4)
 
     def relevance_signals(self, hits: list[Hit], query: str) -> tuple[float, float, int]:
-        """(best coverage, best cosine squashed to 0–1, question words): what relevance is judged on.
+        """(rarity coverage, best cosine squashed to 0–1, question words): what relevance is judged on.
 
-        Coverage here weighs the question's words by their rarity in the language at large
-        (`index.rarity`), not by this index's idf: on a small index every everyday word is unseen and
-        would count as the rarest there is, so a worker's plainly worded question looked off-topic.
+        Rarity coverage is the best passage's share of `rarity_weights`, not of this index's idf mass
+        (`Hit.coverage`): on a small index every everyday word is unseen and would count as the rarest
+        there is, so a worker's plainly worded question looked off-topic.
         """
         centre, width = self.embedder.cosine_calibration
         closeness = 1 / (1 + math.exp(-(max((hit.dense for hit in hits), default=-1.0) - centre) / width))
-        weights = self.query_weights(query)
+        weights = self.rarity_weights(query)
         coverage = 0.0
         if hits and weights:
-            shares = self._shares(query)
             tokens = list(weights)
-            mass = np.array([shares[t] * rarity(t) for t in tokens])
+            mass = np.array(list(weights.values()))
             present = self._presence(tokens, np.array([hit.row for hit in hits], dtype=np.int64))
             coverage = float((present.astype(float) @ mass).max() / (mass.sum() or 1.0))
         return coverage, closeness, len(weights)
+
+    def rarity_weights(self, query: str) -> dict[str, float]:
+        """Each searched token (as `query_weights` keeps them) with its share times its rarity in the
+        language at large: how much of the question it carries, the same on an index of any size."""
+        shares = self._shares(query)
+        return {token: shares[token] * rarity(token) for token in self.query_weights(query)}
 
 
 def default_options(embedder: str) -> dict:
