@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from answer.followup import merge_follow_up, needs_context
 from answer.service import AnswerService
 
@@ -23,36 +25,34 @@ def test_what_needs_context():
     assert merge_follow_up("那上海呢?", []) == "那上海呢?"
 
 
-def test_a_short_standalone_question_is_not_merged(tiny_retriever):
-    # Typed after a pregnancy question, "产假有多少天" is its own question and is searched as typed.
-    answer = AnswerService(tiny_retriever).ask("产假有多少天?", history=["怀孕的女职工能安排夜班吗?"])
-    assert answer.search_query == "产假有多少天?"
-    assert "98天" in answer.text
-
-
-def test_an_elliptical_follow_up_is_searched_with_context(tiny_retriever):
-    answer = AnswerService(tiny_retriever).ask("那北京呢?", history=["集体合同草案要经过职工代表大会讨论吗?"])
-    assert answer.search_query == "集体合同草案要经过职工代表大会讨论吗? 北京"
-    assert not answer.refused
-
-
-def test_a_merged_question_the_documents_do_not_cover_is_refused(tiny_retriever):
-    answer = AnswerService(tiny_retriever).ask("那股票呢?", history=["如何做一道红烧肉?"])
-    assert answer.search_query == "如何做一道红烧肉? 股票" and answer.refused
-
-
-def test_a_vague_follow_up_borrows_the_previous_subject(tiny_retriever):
-    answer = AnswerService(tiny_retriever).ask("能休几天?", history=["女职工生孩子有产假吗?"])
-    assert answer.search_query == "女职工生孩子有产假吗? 能休几天"
-    assert "98天" in answer.text
-
-
-def test_a_follow_up_on_a_subject_the_documents_lack_does_not_borrow_the_previous_one(tiny_retriever):
-    # Merged, the maternity question's words would carry the search and its article would be quoted
-    # again, though nothing in it is about shares.
-    answer = AnswerService(tiny_retriever).ask("股票怎么买?", history=["女职工生孩子有产假吗?"])
-    assert answer.search_query == "股票怎么买?"
-    assert answer.refused
+@pytest.mark.parametrize(
+    ("question", "history", "searched", "quotes"),
+    [
+        # typed after a pregnancy question, a short question that stands alone is searched as typed
+        ("产假有多少天?", "怀孕的女职工能安排夜班吗?", "产假有多少天?", "98天"),
+        # elliptical: searched with the previous question
+        (
+            "那北京呢?",
+            "集体合同草案要经过职工代表大会讨论吗?",
+            "集体合同草案要经过职工代表大会讨论吗? 北京",
+            "北京市集体合同条例",
+        ),
+        # vague, too weak alone: borrows the previous subject, and its passage holds 休 (休假)
+        ("能休几天?", "女职工生孩子有产假吗?", "女职工生孩子有产假吗? 能休几天", "98天"),
+        # merged, but the documents do not cover it: refused like any other question
+        ("那股票呢?", "如何做一道红烧肉?", "如何做一道红烧肉? 股票", None),
+        # merged, the maternity question's words would carry the search and its article would be
+        # quoted again, though nothing in it is about shares: searched as typed, and refused
+        ("股票怎么买?", "女职工生孩子有产假吗?", "股票怎么买?", None),
+    ],
+    ids=["standalone", "elliptical", "vague", "merged-uncovered", "off-topic-follow-up"],
+)
+def test_what_a_follow_up_is_searched_as_and_answered_with(tiny_retriever, question, history, searched, quotes):
+    answer = AnswerService(tiny_retriever).ask(question, history=[history])
+    assert answer.search_query == searched
+    assert answer.refused is (quotes is None)
+    if quotes:
+        assert quotes in answer.text
 
 
 def test_it_is_the_follow_up_s_own_words_that_keep_the_merge_out(tiny_retriever, monkeypatch):
