@@ -25,6 +25,8 @@ _table: tuple[dict[str, int], int, float] | None = None
 def _frequencies() -> tuple[dict[str, int], int, float]:
     """(word → count, total count, the mean rarity of a word of running text), read once per process."""
     global _table
+    if _table is not None:  # every token of every question asks: no lock once it is read
+        return _table
     with _lock:  # two first questions at once would each parse the 5 MB dictionary
         if _table is None:
             counts: dict[str, int] = {}

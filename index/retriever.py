@@ -130,8 +130,11 @@ class HybridRetriever(BaseRetriever):
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Each query token's keyword weight: its idf, times its share when it comes from the colloquial table."""
+        return self._idf_weights(self._shares(query))
+
+    def _idf_weights(self, shares: dict[str, float]) -> dict[str, float]:
         idf = self.index.keyword.idf
-        weights = {token: share * idf(token) for token, share in self._shares(query).items()}
+        weights = {token: share * idf(token) for token, share in shares.items()}
         if len(weights) > MAX_QUERY_TOKENS:  # a long follow-up: its rarest words carry it, and cost stays bounded
             weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TOKENS])
         return weights
@@ -222,9 +225,9 @@ class HybridRetriever(BaseRetriever):
 
         Judged on the best passage's coverage of the question's words, each weighed by its share and
         its rarity in the language at large (a Chinese word jieba's dictionary lacks counts fully
-        against it), the best cosine squashed around the embedder's calibrated boundary, and the question's length —
-        weighed by the learned `relevance_model`, else half coverage, half cosine. Either signal alone
-        mixes up colloquial and off-topic questions.
+        against it), the best cosine squashed around the embedder's calibrated boundary, and the
+        question's length — weighed by the learned `relevance_model`, else half coverage, half cosine.
+        Either signal alone mixes up colloquial and off-topic questions.
         """
         if not hits:
             return 0.0
@@ -252,8 +255,8 @@ class HybridRetriever(BaseRetriever):
     def rarity_weights(self, query: str) -> dict[str, float]:
         """Each searched token (as `query_weights` keeps them) with its share times its rarity in the
         language at large: how much of the question it carries, the same on an index of any size."""
-        shares = self._shares(query)
-        return {token: shares[token] * rarity(token) for token in self.query_weights(query)}
+        shares = self._shares(query)  # tokenised once, cut to the same tokens as the search
+        return {token: shares[token] * rarity(token) for token in self._idf_weights(shares)}
 
 
 def default_options(embedder: str) -> dict:

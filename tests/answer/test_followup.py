@@ -56,8 +56,6 @@ def test_what_a_follow_up_is_searched_as_and_answered_with(tiny_retriever, quest
 
 
 def test_it_is_the_follow_up_s_own_words_that_keep_the_merge_out(tiny_retriever, monkeypatch):
-    import answer.service
-
-    monkeypatch.setattr(answer.service, "OWN_WORDS_KEPT", 0.0)
+    monkeypatch.setattr("answer.service.OWN_WORDS_KEPT", 0.0)
     answer = AnswerService(tiny_retriever).ask("股票怎么买?", history=["女职工生孩子有产假吗?"])
     assert answer.search_query == "女职工生孩子有产假吗? 股票怎么买"
