@@ -207,3 +207,29 @@ def test_sentence_spans_drop_the_article_label_and_split_long_sentences_on_claus
     assert spans == ["劳动合同期限三个月以上不满一年的，试用期不得超过一个月。", "（一）第一项；"]
     long_sentence = "甲" * 70 + "；" + "乙" * 70 + "。"
     assert [long_sentence[s:e] for s, e in sentence_spans(long_sentence)] == ["甲" * 70 + "；", "乙" * 70 + "。"]
+
+
+def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority(tiny_retriever):
+    # Real excerpts of 劳动保障监察条例: the article ranked first holds every word the other one does
+    # (违反, 举报, 劳动保障行政部门) but says when a violation is no longer pursued, not where to report it.
+    meta = {"title": "劳动保障监察条例", "kind": "行政法规", "doc_id": "ldbz", "source": "劳动保障监察条例.md"}
+    lapse = document(
+        "第二十条 违反劳动保障法律、法规或者规章的行为在2年内未被劳动保障行政部门发现，也未被举报、投诉的，"
+        "劳动保障行政部门不再查处。",
+        article="第二十条",
+        score=1.0,
+        **meta,
+    )
+    report = document(
+        "第九条 任何组织或者个人对违反劳动保障法律、法规或者规章的行为，有权向劳动保障行政部门举报。",
+        article="第九条",
+        score=0.95,
+        **meta,
+    )
+    question = "工厂违反劳动保障法规，工人该去哪里举报?"
+    answer = composer_for(tiny_retriever).compose(question, question, [lapse, report])
+    assert answer.text.split("\n")[0] == "依据《劳动保障监察条例》第九条（全国）：", answer.text
+    assert_verbatim(answer)
+    # the same article is not preferred when the question asks something else
+    whether = "工厂违反劳动保障法规两年了没人发现，还会查处吗?"
+    assert "第二十条" in composer_for(tiny_retriever).compose(whether, whether, [lapse, report]).text.split("\n")[0]
