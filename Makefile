@@ -49,6 +49,7 @@ eval: install $(INDEX_DIR)/CURRENT
 	$(PY) -m eval $(DEV_QUESTIONS) --index $(INDEX_DIR)
 	$(PY) -m eval eval/colloquial.jsonl --index $(INDEX_DIR)
 	$(PY) -m eval eval/workers.jsonl --index $(INDEX_DIR)
+	$(PY) -m eval eval/workers2.jsonl --index $(INDEX_DIR)
 
 # union + the 3,475 laws with the fast embedder (about 10 minutes the first time, then cached)
 $(LAWS_INDEX)/CURRENT: | install

@@ -42,7 +42,7 @@ _QUANTITY_KINDS = (
     ),
     (
         re.compile(r"多少|几|多大|多高|最低|最高|上限|下限"),
-        re.compile(rf"\d|百分之|{_NUMBER}\s*(?:个)?[日天月年周时倍人次届元名]"),
+        re.compile(rf"\d|百分之|{_NUMBER}\s*(?:个)?(?:小时|[日天月年周时倍人次届元名])"),
     ),
 )
 

@@ -4,7 +4,7 @@ import re
 
 from langchain_core.documents import Document
 
-from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
+from answer.extractive import ELLIPSIS, ExtractiveComposer, answer_form, scope
 from answer.provisions import is_history, sentence_spans, units
 from answer.service import REFUSAL, AnswerService
 
@@ -233,3 +233,11 @@ def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority
     # the same article is not preferred when the question asks something else
     whether = "工厂违反劳动保障法规两年了没人发现，还会查处吗?"
     assert "第二十条" in composer_for(tiny_retriever).compose(whether, whether, [lapse, report]).text.split("\n")[0]
+
+
+def test_a_number_of_hours_written_in_chinese_numerals_states_a_quantity():
+    form = answer_form("一个月加班七八十个小时，法律对加班时间有没有上限?")
+    assert form is not None
+    # 劳动法 第四十一条 writes every limit in Chinese numerals
+    assert form.search("一般每日不得超过一小时") and form.search("每月不得超过三十六小时")
+    assert not form.search("经与工会和劳动者协商后可以延长工作时间")
