@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
-from answer.provisions import Unit, is_history, units
+from answer.provisions import ITEM_RE, Unit, is_history, units
 from answer.records import Answer, Citation
 from ingest.regions import applies_in, parse, places_in
 
@@ -193,8 +193,17 @@ class ExtractiveComposer:
         if best.score < self.min_score:
             return []
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
-        items = [c for c in same if c.unit.lead_in and best.unit.start <= c.unit.lead_in[0] < best.unit.end]
-        if items:  # the best unit ends in a 下列情形 lead-in: quote that with the item that answers
+        text = documents[best.passage].page_content
+        # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies
+        # the best one, 依前款规定…, joins only on its own merit, as a sibling below.)
+        items = [
+            c
+            for c in same
+            if c.unit.lead_in
+            and best.unit.start <= c.unit.lead_in[0] < best.unit.end
+            and ITEM_RE.match(text, c.unit.start)
+        ]
+        if items:
             best = max(items, key=lambda c: c.score)
             same = [c for c in same if c.unit != best.unit]
         main = [best.unit]

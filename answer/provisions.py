@@ -1,8 +1,8 @@
 """The quotable units of a passage: its 款 (paragraphs), 项 (items) with their lead-in, and sentences.
 
 A statute is read the way a lawyer quotes it: an item such as （三）未依法为劳动者缴纳社会保险费的
-means nothing without its lead-in 用人单位有下列情形之一的，劳动者可以解除劳动合同：, and a 款 is
-quoted whole unless it is long. Lines that only record how a text came about (amendment history,
+means nothing without its lead-in 用人单位有下列情形之一的，劳动者可以解除劳动合同：, nor a 款 that
+applies the one before it (依前款规定被撤销的工会…) without that 款; a 款 is quoted whole unless it is long. Lines that only record how a text came about (amendment history,
 commencement and repeal clauses) are padding for a question about what the rule says.
 """
 
@@ -16,6 +16,8 @@ ARTICLE_LABEL_RE = re.compile(r"第[零一二三四五六七八九十百千〇0-
 ITEM_RE = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
+# A 款 that applies the one before it (依前款规定被撤销的工会…, 前款规定的期限…) means nothing without it.
+REFERS_BACK_RE = re.compile(r"前款|上款")
 LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
 LONG_PARAGRAPH = 240  # longer 款 are quoted by their best sentences, not whole
 # How a text came about, not what it says: amendment records, commencement and repeal clauses.
@@ -33,7 +35,7 @@ class Unit:
 
     start: int
     end: int
-    lead_in: tuple[int, int] | None = None  # the 下列情形 sentence an item depends on
+    lead_in: tuple[int, int] | None = None  # the 下列情形 sentence an item depends on, or the 款 a 前款 refers to
     paragraph: int = 0  # which 款 of the passage it belongs to
 
     def spans(self) -> list[tuple[int, int]]:
@@ -93,7 +95,10 @@ def units(text: str) -> list[Unit]:
         if lead_in and items_follow and len(sentences) <= 1:
             continue  # "有下列情形之一的：" alone answers nothing; its items carry it
         if end - start <= LONG_PARAGRAPH:
-            found.append(Unit(start, end, paragraph=number))
+            previous = spans[number - 1] if number else None
+            short = previous is not None and previous[1] - previous[0] <= LONG_PARAGRAPH
+            refers = short and REFERS_BACK_RE.search(text, start, end)
+            found.append(Unit(start, end, previous if refers else None, number))
         else:
             found.extend(Unit(s, e, paragraph=number) for s, e in sentences)
     return found

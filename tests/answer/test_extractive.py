@@ -170,6 +170,30 @@ def test_a_quantity_question_gets_the_article_that_states_the_number_in_the_aske
     assert not alone.refused and "满12个月" in alone.text
 
 
+ARTICLE_13 = (
+    "第十三条 任何组织和个人不得随意撤销、合并工会组织。\n\n"
+    "基层工会所在的用人单位终止或者被撤销，该工会组织相应撤销，并报告上一级工会。\n\n"
+    "依前款规定被撤销的工会，其会员的会籍可以继续保留，具体管理办法由中华全国总工会制定。"
+)
+
+
+def test_a_paragraph_that_applies_the_one_before_it_is_read_with_it():
+    first, previous, refers = units(ARTICLE_13)
+    assert first.lead_in is None and previous.lead_in is None
+    assert refers.lead_in == (previous.start, previous.end)
+
+
+def test_a_question_answered_by_a_qian_kuan_paragraph_quotes_the_paragraph_it_applies(tiny_retriever):
+    article = document(ARTICLE_13, title="中华人民共和国工会法", article="第十三条", doc_id="ghf", score=1.0)
+    question = "公司破产关门了，工会也跟着撤销了，我的会员身份还保留吗?"
+    answer = composer_for(tiny_retriever).compose(question, question, [article])
+    assert "该工会组织相应撤销" in answer.text and "会籍可以继续保留" in answer.text, answer.text
+    assert_verbatim(answer)
+    # the paragraph it refers back to still answers alone when it is what the question asks
+    alone = composer_for(tiny_retriever).compose("工会组织能被随意撤销吗?", "工会组织能被随意撤销吗?", [article])
+    assert "不得随意撤销" in alone.text and "会籍" not in alone.text, alone.text
+
+
 def test_units_read_items_and_their_lead_in():
     found = units(ARTICLE_38)
     items = [u for u in found if u.lead_in]
