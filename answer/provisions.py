@@ -2,8 +2,9 @@
 
 A statute is read the way a lawyer quotes it: an item such as （三）未依法为劳动者缴纳社会保险费的
 means nothing without its lead-in 用人单位有下列情形之一的，劳动者可以解除劳动合同：, nor a 款 that
-applies the one before it (依前款规定被撤销的工会…) without that 款; a 款 is quoted whole unless it is long. Lines that only record how a text came about (amendment history,
-commencement and repeal clauses) are padding for a question about what the rule says.
+applies the one before it (依前款规定被撤销的工会…) without that 款; a 款 is quoted whole unless it
+is long. Lines that only record how a text came about (amendment history, commencement and repeal
+clauses) are padding for a question about what the rule says.
 """
 
 from __future__ import annotations

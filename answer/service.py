@@ -27,6 +27,10 @@ REFUSAL = (
 FALLBACK_NOTICE = "生成服务暂时不可用，以下为法规原文摘录。"
 MERGE_MARGIN = 0.1  # how much stronger a merged follow-up's evidence must be than the question's own
 OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowed passage must still hold
+# Passages the composer reads (relevance is judged on the first five whatever this is). The article that
+# states the number a quantity question asks for can rank just below the fifth; from 5 to 8, LeCoQA
+# answers citing a relevant article 522→525 (offline, same retrieval), the bundled sets gain or hold.
+PASSAGES = 8
 
 
 class AnswerService:
@@ -37,12 +41,16 @@ class AnswerService:
         retriever: HybridRetriever | LiveIndex,
         generator: LLMGenerator | None = None,
         refuse_below: float = 0.5,
+        passages: int = PASSAGES,
     ) -> None:
         if not 0.0 <= refuse_below <= 1.0:
             raise ValueError("refuse_below must be within [0, 1]")
+        if passages < 1:
+            raise ValueError("passages must be at least 1")
         self._source = retriever
         self.generator = generator
         self.refuse_below = refuse_below
+        self.passages = passages
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -114,21 +122,25 @@ class AnswerService:
     def _retrieve(self, retriever: HybridRetriever, question: str, history: list[str]) -> tuple[str, list[Document]]:
         """(what was searched, what was found). A follow-up is merged with the previous question when it
         cannot stand alone, or when its own evidence is too weak and the merged question's clearly stronger."""
+
+        def search(query: str) -> list[Document]:
+            return retriever.invoke(query, k=self.passages)
+
         if not history:
-            return question, retriever.invoke(question)
+            return question, search(question)
         if self.generator is not None:
             try:
                 condensed = self.generator.condense(question, history)
-                return condensed, retriever.invoke(condensed)
+                return condensed, search(condensed)
             except Exception as exc:
                 log.warning("LLM condense failed, using the rule-based merge: %s", exc)
         merged = merge_follow_up(question, history)
         if needs_context(question):
-            return merged, retriever.invoke(merged)
-        own = retriever.invoke(question)
+            return merged, search(merged)
+        own = search(question)
         if _relevance(own) >= self.refuse_below or merged == question:
             return question, own
-        borrowed = retriever.invoke(merged)
+        borrowed = search(merged)
         stronger = _relevance(borrowed) >= max(self.refuse_below, _relevance(own) + MERGE_MARGIN)
         if stronger and _words_kept(retriever, question, borrowed) >= OWN_WORDS_KEPT:
             return merged, borrowed

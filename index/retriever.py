@@ -36,6 +36,7 @@ from ingest.regions import applies_in, places_in
 
 log = logging.getLogger(__name__)
 MAX_QUERY_TOKENS = 64
+RELEVANCE_DEPTH = 5  # relevance is judged on this many best hits, however many are asked for (as calibrated)
 _ASKS_ABOUT_CASES = re.compile("案例|案件|判决|裁决|判例|法院|仲裁委|典型")
 
 
@@ -89,7 +90,7 @@ class HybridRetriever(BaseRetriever):
         if k < 1:
             raise ValueError("k must be at least 1")
         hits = self.search(query, k)
-        relevance = self.relevance(hits, query)
+        relevance = self.relevance(hits[:RELEVANCE_DEPTH], query)
         if relevance < min_relevance:
             return []
         documents = []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from langchain_core.documents import Document
 
 from answer.extractive import ELLIPSIS, ExtractiveComposer, answer_form, scope
@@ -265,3 +266,13 @@ def test_a_number_of_hours_written_in_chinese_numerals_states_a_quantity():
     # 劳动法 第四十一条 writes every limit in Chinese numerals
     assert form.search("一般每日不得超过一小时") and form.search("每月不得超过三十六小时")
     assert not form.search("经与工会和劳动者协商后可以延长工作时间")
+
+
+def test_the_service_composes_from_as_many_passages_as_it_is_set_to_read(tiny_retriever):
+    with pytest.raises(ValueError):
+        AnswerService(tiny_retriever, passages=0)
+    question = "哺乳期女职工每天有多少哺乳时间?"
+    top = tiny_retriever.invoke(question, k=1)[0]
+    answer = AnswerService(tiny_retriever, passages=1).ask(question)
+    assert [c.chunk_id for c in answer.citations] == [top.id]
+    assert AnswerService(tiny_retriever).passages == 8

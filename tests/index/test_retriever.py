@@ -3,6 +3,8 @@ from __future__ import annotations
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from index.retriever import HybridRetriever
+
 
 def test_is_a_langchain_retriever_returning_documents_with_metadata(tiny_retriever):
     assert isinstance(tiny_retriever, BaseRetriever)
@@ -102,3 +104,15 @@ def test_an_everyday_word_the_index_never_uses_does_not_make_a_question_look_off
     assert coverage > max(hit.coverage for hit in hits) + 0.1
     off_topic = "如何做一道红烧肉?"
     assert tiny_retriever.relevance_signals(tiny_retriever.search(off_topic, 5), off_topic)[0] < coverage
+
+
+def test_relevance_is_judged_on_the_best_five_hits_however_many_are_asked_for(tiny_retriever, monkeypatch):
+    """The refusal threshold was calibrated on five hits: asking for more (the composer reads eight) must not
+    let a passage ranked sixth lift the relevance of a search."""
+    question = "女职工生育享受多少天产假?"
+    answering = tiny_retriever.search(question, 1)
+    unrelated = tiny_retriever.search("如何做一道红烧肉?", 5)
+    monkeypatch.setattr(HybridRetriever, "search", lambda self, query, k=None: (unrelated + answering)[: k or 5])
+    five = tiny_retriever.invoke(question, k=5)[0].metadata["relevance"]
+    assert tiny_retriever.invoke(question, k=6)[0].metadata["relevance"] == five
+    assert tiny_retriever.relevance(unrelated + answering, question) > five  # the sixth would have lifted it
