@@ -47,6 +47,19 @@ _QUANTITY_KINDS = (
 )
 
 
+# A question on how a case ended (仲裁委怎么裁的, 二审法院怎么判的, 仲裁结果是什么) is answered by the case's
+# 处理结果 / 裁判结果 section, not by its facts or the commentary on it.
+_ASKS_OUTCOME_RE = re.compile(
+    r"(?:怎么|如何|怎样)(?:裁|判)(?![断定别])|(?:裁决|判决|裁判|处理|仲裁)结果|结果(?:是什么|如何|怎样|怎么样)"
+    r"|最后(?:怎么|如何)处理|(?:判|裁)了(?:什么|多少|吗)"
+)
+OUTCOME_HEADING = "结果"
+
+
+def asks_outcome(question: str) -> bool:
+    return bool(_ASKS_OUTCOME_RE.search(question))
+
+
 def answer_form(question: str) -> re.Pattern | None:
     """The pattern a sentence answering this quantity question matches; None for other questions."""
     unit = _ASKED_UNIT_RE.search(question)
@@ -138,6 +151,7 @@ class ExtractiveComposer:
     ) -> list[_Candidate]:
         total = sum(weights.values()) or 1.0
         wanted = answer_form(question)
+        outcome = asks_outcome(question)
         wants_yes_no = bool(_YES_NO_RE.search(question))
         wants_who = bool(_ASKS_WHO_RE.search(question))
         asks_when = bool(_ASKS_WHEN_RE.search(question))
@@ -158,7 +172,9 @@ class ExtractiveComposer:
             text = document.page_content
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
-            where = [*document.metadata.get("heading_path", ()), region, document.metadata.get("kind", "")]
+            headings = document.metadata.get("heading_path", ())
+            in_outcome = outcome and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            where = [*headings, region, document.metadata.get("kind", "")]
             context = set(self.tokenize(" ".join(where)))
             for unit in units(text):
                 own = text[unit.start : unit.end]
@@ -172,7 +188,7 @@ class ExtractiveComposer:
                 present = {t for t in weights if t in words or (len(t) > 1 and t in body)}
                 covered = frozenset(t for t in weights if t in present or t in context)
                 score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
-                states = wanted is not None and bool(wanted.search(own))
+                states = in_outcome or (wanted is not None and bool(wanted.search(own)))
                 if states:
                     score += 0.15
                 if wants_yes_no and _MODAL_RE.search(body):

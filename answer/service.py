@@ -9,13 +9,14 @@ from dataclasses import replace
 
 from langchain_core.documents import Document
 
-from answer.extractive import ExtractiveComposer
+from answer.extractive import OUTCOME_HEADING, ExtractiveComposer, asks_outcome
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
 from answer.records import Answer
 from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
+from ingest.records import CASE
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class AnswerService:
             refusal.index_version = retriever.index.version
             yield refusal
             return
+        if asks_outcome(question):
+            documents = _with_case_outcomes(retriever, documents)
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None
         if self.generator is not None:
@@ -179,6 +182,18 @@ def _words_kept(retriever: HybridRetriever, question: str, documents: list[Docum
         characters = [c for c in word if c not in STOPWORDS] or list(word)
         held += weight * sum(c in text for c in characters) / len(characters)
     return held / sum(weights.values())
+
+
+def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -> list[Document]:
+    """Each case passage followed by its case's outcome section (处理结果, 裁判结果) when the search missed it:
+    a question on how a case ended names the case by its facts, so the facts are what rank."""
+    out: dict[str | None, Document] = {}
+    for document in documents:
+        out.setdefault(document.id, document)
+        if document.metadata.get("kind") == CASE:
+            for section in retriever.sections(document, OUTCOME_HEADING):
+                out.setdefault(section.id, section)
+    return list(out.values())
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

@@ -32,6 +32,7 @@ from index.ranking import (
 from index.rarity import rarity
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
+from ingest.records import Chunk
 from ingest.regions import applies_in, places_in
 
 log = logging.getLogger(__name__)
@@ -93,20 +94,31 @@ class HybridRetriever(BaseRetriever):
         relevance = self.relevance(hits[:RELEVANCE_DEPTH], query)
         if relevance < min_relevance:
             return []
-        documents = []
-        for hit in hits:
-            chunk = self.index.chunks[hit.row]
-            metadata = chunk.to_dict()
-            del metadata["text"]
-            metadata.update(
+        return [
+            chunk_document(
+                self.index.chunks[hit.row],
                 score=hit.score,
                 dense_score=hit.dense,
                 keyword_score=hit.keyword,
                 coverage=hit.coverage,
                 relevance=relevance,
             )
-            documents.append(Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id))
-        return documents
+            for hit in hits
+        ]
+
+    def sections(self, document: Document, heading_word: str) -> list[Document]:
+        """The other passages of `document`'s source under a heading holding `heading_word` (a case's
+        处理结果 for the passage that tells its facts), carrying `document`'s scores."""
+        scores = {key: document.metadata[key] for key in SCORE_FIELDS if key in document.metadata}
+        same_kind = np.flatnonzero(self.index.kinds == document.metadata.get("kind"))  # a case's few, not every law's
+        chunks = (self.index.chunks[row] for row in same_kind)
+        return [
+            chunk_document(chunk, **scores)
+            for chunk in chunks
+            if chunk.doc_id == document.metadata.get("doc_id")
+            and chunk.chunk_id != document.id
+            and any(heading_word in heading for heading in chunk.heading_path[1:])
+        ]
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         pool = self.pool(query)
@@ -258,6 +270,17 @@ class HybridRetriever(BaseRetriever):
         language at large: how much of the question it carries, the same on an index of any size."""
         shares = self._shares(query)  # tokenised once, cut to the same tokens as the search
         return {token: shares[token] * rarity(token) for token in self._idf_weights(shares)}
+
+
+SCORE_FIELDS = ("score", "dense_score", "keyword_score", "coverage", "relevance")
+
+
+def chunk_document(chunk: Chunk, **scores: float) -> Document:
+    """A chunk record as a langchain `Document`: its text, its record (less the text) and scores as metadata."""
+    metadata = chunk.to_dict()
+    del metadata["text"]
+    metadata.update(scores)
+    return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id)
 
 
 def default_options(embedder: str) -> dict:
