@@ -29,8 +29,10 @@ class Citation:
 
     @property
     def label(self) -> str:
-        """《标题》第X条（日期）; a title quoted inside a title takes 〈〉, as in print."""
-        label = self.book_title + self.article
+        """《标题》第X条（日期）; a title quoted inside a title takes 〈〉, as in print. A passage without
+        an article is placed by its section (《…》处理结果), so two passages of one case read apart."""
+        section = self.heading_path[-1] if not self.article and len(self.heading_path) > 1 else ""
+        label = self.book_title + (self.article or section)
         return f"{label}（{self.date}）" if self.date else label
 
 

@@ -56,7 +56,8 @@ def test_an_outcome_question_quotes_the_ruling_of_the_case_its_facts_name(case_r
     answer = AnswerService(case_retriever, refuse_below=0.0).ask(question)
     ruling = [c for c in answer.citations if "赔偿金8000元" in c.quote]
     assert ruling, answer.text
-    assert "处理结果" in ruling[0].heading_path
+    assert ruling[0].label == "《劳动者拒绝违法超时加班安排，用人单位能否解除劳动合同》处理结果"
+    assert len({c.label for c in answer.citations}) == len(answer.citations)  # a case's passages read apart
     assert "违法解除劳动合同赔偿金8000元" in answer.text
 
 
