@@ -22,6 +22,7 @@ from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units
 from answer.records import Answer, Citation
+from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
 
 __all__ = ["ExtractiveComposer", "citation_for"]
@@ -47,17 +48,17 @@ _QUANTITY_KINDS = (
 )
 
 
-# A question on how a case ended (仲裁委怎么裁的, 二审法院怎么判的, 仲裁结果是什么) is answered by the case's
-# 处理结果 / 裁判结果 section, not by its facts or the commentary on it.
-_ASKS_OUTCOME_RE = re.compile(
-    r"(?:怎么|如何|怎样)(?:裁|判)(?![断定别])|(?:裁决|判决|裁判|处理|仲裁)结果|结果(?:是什么|如何|怎样|怎么样)"
-    r"|最后(?:怎么|如何)处理|(?:判|裁)了(?:什么|多少|吗)"
-)
+# A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
+# case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
+# the past (怎么判的), or an outcome asked of a case the question names — not 怎么裁员 or 对仲裁结果不服怎么办.
+_RULED_RE = re.compile(r"(?:怎么|如何|怎样)(?:判|裁)(?:的|了)")
+_NAMES_CASE_RE = re.compile(r"案子|案例|案件|本案")
+_OUTCOME_RE = re.compile(r"结果|(?:怎么|如何|怎样)(?:判|裁)(?![断定别员减])|(?:判|裁)了")
 OUTCOME_HEADING = "结果"
 
 
 def asks_outcome(question: str) -> bool:
-    return bool(_ASKS_OUTCOME_RE.search(question))
+    return bool(_RULED_RE.search(question) or (_NAMES_CASE_RE.search(question) and _OUTCOME_RE.search(question)))
 
 
 def answer_form(question: str) -> re.Pattern | None:
@@ -81,11 +82,12 @@ _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年
 # "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
 # Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
 _ASKS_WHO_RE = re.compile(
-    r"找谁|向谁|由谁|归谁|告谁|谁来|谁(?:承担|负责|赔|出|收|提供|管)|起诉谁|去哪|哪里|哪儿|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
+    r"找谁|向谁|由谁|归谁|告谁|谁来|谁(?:承担|负责|赔|出|收|提供|管)|起诉谁|(?:去|到|向|找)哪(?:里|儿)?"
+    r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
 )
 _NAMES_WHO_RE = re.compile(
-    r"由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
-    r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提出|提起|报告|申诉|追偿|要求)"
+    r"(?<![理自事缘])由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
+    r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提起|报告|申诉|追偿)"
     r"|(?:人民法院|仲裁委员会)管辖"
 )
 WHO_BONUS = 0.1
@@ -173,7 +175,11 @@ class ExtractiveComposer:
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
             headings = document.metadata.get("heading_path", ())
-            in_outcome = outcome and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            in_outcome = (
+                outcome
+                and document.metadata.get("kind") == CASE
+                and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            )
             where = [*headings, region, document.metadata.get("kind", "")]
             context = set(self.tokenize(" ".join(where)))
             for unit in units(text):

@@ -96,13 +96,20 @@ def units(text: str) -> list[Unit]:
         if lead_in and items_follow and len(sentences) <= 1:
             continue  # "有下列情形之一的：" alone answers nothing; its items carry it
         if end - start <= LONG_PARAGRAPH:
-            previous = spans[number - 1] if number else None
-            short = previous is not None and previous[1] - previous[0] <= LONG_PARAGRAPH
-            refers = short and REFERS_BACK_RE.search(text, start, end)
-            found.append(Unit(start, end, previous if refers else None, number))
+            found.append(Unit(start, end, _referred(text, spans, number), number))
         else:
             found.extend(Unit(s, e, paragraph=number) for s, e in sentences)
     return found
+
+
+def _referred(text: str, spans: list[tuple[int, int]], number: int) -> tuple[int, int] | None:
+    """The 款 before 款 `number` when that one applies it (依前款规定…) and it can be quoted whole: not the
+    last item of a list (the 前款 is then the whole list), not a bare lead-in, not long."""
+    if not number or not REFERS_BACK_RE.search(text, *spans[number]):
+        return None
+    start, end = spans[number - 1]
+    whole = not ITEM_RE.match(text, start) and text[end - 1] not in "：:" and end - start <= LONG_PARAGRAPH
+    return (start, end) if whole else None
 
 
 def is_history(sentence: str) -> bool:

@@ -32,6 +32,7 @@ OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowe
 # states the number a quantity question asks for can rank just below the fifth; from 5 to 8, LeCoQA
 # answers citing a relevant article 522→525 (offline, same retrieval), the bundled sets gain or hold.
 PASSAGES = 8
+GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
 
 
 class AnswerService:
@@ -84,7 +85,9 @@ class AnswerService:
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None
         if self.generator is not None:
-            answer = yield from self._generate(self.generator, question, search_query, documents, timings, started)
+            answer = yield from self._generate(
+                self.generator, question, search_query, documents[:GENERATOR_PASSAGES], timings, started
+            )
         if answer is None:
             answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents)
             if self.generator is not None:
@@ -187,13 +190,15 @@ def _words_kept(retriever: HybridRetriever, question: str, documents: list[Docum
 def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -> list[Document]:
     """Each case passage followed by its case's outcome section (处理结果, 裁判结果) when the search missed it:
     a question on how a case ended names the case by its facts, so the facts are what rank."""
-    out: dict[str | None, Document] = {}
+    found = {document.id for document in documents}
+    out: list[Document] = []
     for document in documents:
-        out.setdefault(document.id, document)
+        out.append(document)
         if document.metadata.get("kind") == CASE:
-            for section in retriever.sections(document, OUTCOME_HEADING):
-                out.setdefault(section.id, section)
-    return list(out.values())
+            missed = [s for s in retriever.sections(document, OUTCOME_HEADING) if s.id not in found]
+            found.update(s.id for s in missed)
+            out.extend(missed)
+    return out
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

@@ -110,14 +110,13 @@ class HybridRetriever(BaseRetriever):
         """The other passages of `document`'s source under a heading holding `heading_word` (a case's
         处理结果 for the passage that tells its facts), carrying `document`'s scores."""
         scores = {key: document.metadata[key] for key in SCORE_FIELDS if key in document.metadata}
-        same_kind = np.flatnonzero(self.index.kinds == document.metadata.get("kind"))  # a case's few, not every law's
-        chunks = (self.index.chunks[row] for row in same_kind)
+        index = self.index
         return [
-            chunk_document(chunk, **scores)
-            for chunk in chunks
-            if chunk.doc_id == document.metadata.get("doc_id")
-            and chunk.chunk_id != document.id
-            and any(heading_word in heading for heading in chunk.heading_path[1:])
+            chunk_document(index.chunks[row], **scores)
+            for row in index.document_rows.get(document.metadata.get("doc_id", ""), [])
+            if index.chunks[row].chunk_id != document.id
+            and not index.blocked_rows[row]  # never quoted, however it is reached
+            and any(heading_word in heading for heading in index.chunks[row].heading_path[1:])
         ]
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:

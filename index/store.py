@@ -110,6 +110,14 @@ class SearchIndex:
         return np.array([numbers.setdefault(c.doc_id, len(numbers)) for c in self.chunks], dtype=np.int64)
 
     @functools.cached_property
+    def document_rows(self) -> dict[str, list[int]]:
+        """doc_id → the rows of its chunks, in reading order."""
+        rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.doc_id, []).append(row)
+        return rows
+
+    @functools.cached_property
     def lengths(self) -> np.ndarray:
         return np.array([len(c.text) for c in self.chunks], dtype=float)
 

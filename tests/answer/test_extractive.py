@@ -8,6 +8,7 @@ from langchain_core.documents import Document
 from answer.extractive import ELLIPSIS, ExtractiveComposer, answer_form, scope
 from answer.provisions import is_history, sentence_spans, units
 from answer.service import REFUSAL, AnswerService
+from index.retriever import HybridRetriever
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -268,11 +269,28 @@ def test_a_number_of_hours_written_in_chinese_numerals_states_a_quantity():
     assert not form.search("经与工会和劳动者协商后可以延长工作时间")
 
 
-def test_the_service_composes_from_as_many_passages_as_it_is_set_to_read(tiny_retriever):
+def test_the_service_composes_from_as_many_passages_as_it_is_set_to_read(tiny_retriever, monkeypatch):
     with pytest.raises(ValueError):
         AnswerService(tiny_retriever, passages=0)
-    question = "哺乳期女职工每天有多少哺乳时间?"
-    top = tiny_retriever.invoke(question, k=1)[0]
-    answer = AnswerService(tiny_retriever, passages=1).ask(question)
-    assert [c.chunk_id for c in answer.citations] == [top.id]
-    assert AnswerService(tiny_retriever).passages == 8
+    asked: list[int] = []
+    invoke = HybridRetriever.invoke
+
+    def recording(self, query, config=None, **kwargs):
+        asked.append(kwargs.get("k", self.k))
+        return invoke(self, query, config, **kwargs)
+
+    monkeypatch.setattr(HybridRetriever, "invoke", recording)
+    AnswerService(tiny_retriever).ask("哺乳期女职工每天有多少哺乳时间?")
+    AnswerService(tiny_retriever, passages=3).ask("哺乳期女职工每天有多少哺乳时间?")
+    assert asked == [8, 3]
+
+
+def test_a_qian_kuan_after_a_list_is_not_read_with_the_lists_last_item():
+    # 劳动合同法 第十七条: the 前款 of its second 款 is the whole list of required terms, not item (九)
+    article = (
+        "第十七条 劳动合同应当具备以下条款：\n\n（一）用人单位的名称、住所和法定代表人或者主要负责人；\n\n"
+        "（九）法律、法规规定应当纳入劳动合同的其他事项。\n\n"
+        "劳动合同除前款规定的必备条款外，用人单位与劳动者可以约定试用期、培训、保守秘密、补充保险和福利待遇等其他事项。"
+    )
+    last = units(article)[-1]
+    assert article[last.start : last.end].startswith("劳动合同除前款规定") and last.lead_in is None
