@@ -73,9 +73,9 @@ def answer_form(question: str) -> re.Pattern | None:
 # A question word found only in the passage's headings, title or region counts for half: the quoted
 # text itself must carry the answer (every article under 第五节 裁决 "has" 裁决).
 CONTEXT_SHARE = 0.5
-# When some unit states a number in the form a quantity question asks for, the units that do not keep
-# this share of their score: the one that states it comes first unless it is much weaker.
-QUANTITY_MISS = 0.6
+# When some unit has the form the question asks for (a number in the asked unit, a case's outcome
+# section), the units that do not keep this share of their score: that one comes first unless much weaker.
+FORM_MISS = 0.6
 _YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
 _MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能")
 _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
@@ -100,7 +100,7 @@ class _Candidate:
     unit: Unit
     score: float  # idf share of the question the unit (with its lead-in) holds, plus form bonuses
     covered: frozenset[str]
-    states_quantity: bool = False  # holds a number in the form a quantity question asks for
+    states_form: bool = False  # has the form the question asks for: a number, a case's outcome
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,10 @@ class ExtractiveComposer:
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
                 found.append(_Candidate(passage, unit, score * prior, covered, states))
-        if any(c.states_quantity for c in found):  # a unit without the number cannot say how many
-            found = [c if c.states_quantity else replace(c, score=c.score * QUANTITY_MISS) for c in found]
+        if any(
+            c.states_form for c in found
+        ):  # a unit without the number cannot say how many, nor the facts how it ended
+            found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
         return found
 
     def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:

@@ -30,7 +30,7 @@ MERGE_MARGIN = 0.1  # how much stronger a merged follow-up's evidence must be th
 OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowed passage must still hold
 # Passages the composer reads (relevance is judged on the first five whatever this is). The article that
 # states the number a quantity question asks for can rank just below the fifth; from 5 to 8, LeCoQA
-# answers citing a relevant article 522→525 (offline, same retrieval), the bundled sets gain or hold.
+# answers citing a relevant article 522→524 (offline, same retrieval), the bundled sets gain or hold.
 PASSAGES = 8
 GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
 
