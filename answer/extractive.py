@@ -217,7 +217,7 @@ class ExtractiveComposer:
         if best.score < self.min_score:
             return []
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
-        text = documents[best.passage].page_content
+        best_text = documents[best.passage].page_content
         # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies
         # the best one, 依前款规定…, joins only on its own merit, as a sibling below.)
         items = [
@@ -225,24 +225,24 @@ class ExtractiveComposer:
             for c in same
             if c.unit.lead_in
             and best.unit.start <= c.unit.lead_in[0] < best.unit.end
-            and ITEM_RE.match(text, c.unit.start)
+            and ITEM_RE.match(best_text, c.unit.start)
         ]
         if items:
             best = max(items, key=lambda c: c.score)
             same = [c for c in same if c.unit != best.unit]
         main = [best.unit]
         covered = set(best.covered)
-        length = _length(documents[best.passage].page_content, main)
+        length = _length(best_text, main)
         for sibling in sorted(same, key=lambda c: -c.score):
             if sibling.score >= 0.8 * best.score and not sibling.covered <= covered:
-                grown = _length(documents[best.passage].page_content, [*main, sibling.unit])
+                grown = _length(best_text, [*main, sibling.unit])
                 if grown <= self.max_chars:
                     main.append(sibling.unit)
                     covered |= sibling.covered
                     length = grown
                 break
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
-        quoted = {documents[best.passage].page_content[u.start : u.end] for u in main}
+        quoted = {best_text[u.start : u.end] for u in main}
         for candidate in sorted(candidates, key=lambda c: -c.score):
             if len(chosen) >= self.max_passages:
                 break
