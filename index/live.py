@@ -9,7 +9,7 @@ from pathlib import Path
 from index import rarity
 from index.embedders import NamedEmbeddings
 from index.progress import BuildProgress, BuildStatus
-from index.retriever import HybridRetriever, default_options
+from index.retriever import HybridRetriever, default_options, retriever_for
 from index.store import IndexUnavailable
 from index.stores import IndexStore, as_store
 
@@ -65,7 +65,7 @@ class LiveIndex:
         index = self.store.open(self.embedder.name, self.embedder.dimension)
         index.warm()
         rarity.warm()  # the relevance check's dictionary, read here rather than on the first question
-        return HybridRetriever(index=index, embedder=self.embedder, **self.options)
+        return retriever_for(index, self.embedder, **self.options)
 
     def retriever(self) -> HybridRetriever:
         if self._current is None:

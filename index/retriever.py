@@ -314,4 +314,13 @@ def open_retriever(index_dir, model: str, **options) -> HybridRetriever:
 
     embedder = make_embedder(model)
     index = open_index(index_dir, embedder.name, embedder.dimension)
-    return HybridRetriever(index=index, embedder=embedder, **{**default_options(embedder.name), **options})
+    return retriever_for(index, embedder, **{**default_options(embedder.name), **options})
+
+
+def retriever_for(index: SearchIndex, embedder: NamedEmbeddings, **options) -> HybridRetriever:
+    """A retriever over `index`; learned trees that do not suit its size are left out (the fusion ranks)."""
+    ranker = options.get("ranker")
+    if isinstance(ranker, TreeRanker) and not ranker.suits(len(index.chunks)):
+        log.info("the learned ranker learned on a far larger index: %s is ranked by the fusion", index.version)
+        options = {name: value for name, value in options.items() if name != "ranker"}
+    return HybridRetriever(index=index, embedder=embedder, **options)

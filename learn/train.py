@@ -63,7 +63,12 @@ def learn(
         base = base.model_copy(update={"vocabulary": vocabulary})
     ranker = None
     if "ranker" in components:
-        info = {"questions_file_rows": len(questions), "index": base.index.version, "embedder": base.embedder.name}
+        info = {
+            "questions_file_rows": len(questions),
+            "index": base.index.version,
+            "passages": len(base.index.chunks),
+            "embedder": base.embedder.name,
+        }
         ranker = train_ranker(labelled_pools(base, questions, relevant), trained_on=info)
     return Learned(vocabulary, ranker)
 

@@ -8,6 +8,7 @@ import pytest
 from answer.calibration import learned_threshold
 from eval.metrics import Question
 from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker
+from index.retriever import retriever_for
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
@@ -69,10 +70,23 @@ def test_ranker_training_is_deterministic_and_its_json_round_trips(tiny_retrieve
     pool = tiny_retriever.pool(QUESTIONS[0].question)
     scores = loaded.score(pool.features)
     assert np.isfinite(scores).all() and np.allclose(scores, first.score(pool.features)) and np.ptp(scores) > 0
+    passages = len(tiny_retriever.index.chunks)
+    assert loaded.trained_on["passages"] == passages and loaded.suits(passages)
+    assert not loaded.suits(passages // 10)  # a far smaller index is ranked by the fusion
+    assert TreeRanker(first.model, first.names).suits(1)  # a ranker that records no index suits any
     with pytest.raises(ValueError, match="unknown"):
         LinearRanker(("no_such_feature",), (1.0,))
     with pytest.raises(ValueError, match="unknown"):
         TreeRanker(first.model, (*FEATURES[:-1], "no_such_feature"))
+
+
+def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(tiny_retriever):
+    trees = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
+    assert trees is not None
+    index, embedder = tiny_retriever.index, tiny_retriever.embedder
+    assert retriever_for(index, embedder, ranker=trees).ranker == trees
+    learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * len(index.chunks)})
+    assert retriever_for(index, embedder, ranker=learned_on_laws).ranker == FUSION
 
 
 def test_learned_ranker_orders_the_relevant_article_first_on_what_it_learned_from(tiny_retriever):
