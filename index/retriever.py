@@ -321,6 +321,6 @@ def retriever_for(index: SearchIndex, embedder: NamedEmbeddings, **options) -> H
     """A retriever over `index`; learned trees that do not suit its size are left out (the fusion ranks)."""
     ranker = options.get("ranker")
     if isinstance(ranker, TreeRanker) and not ranker.suits(len(index.chunks)):
-        log.info("the learned ranker learned on a far larger index: %s is ranked by the fusion", index.version)
+        log.info("the learned ranker was trained on a far larger index: %s is ranked by the fusion", index.version)
         options = {name: value for name, value in options.items() if name != "ranker"}
     return HybridRetriever(index=index, embedder=embedder, **options)
