@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.laws_index / "CURRENT").exists():
         print(
-            f"找不到 {args.laws_index}（先 make eval-laws 建立 union + laws 索引），跳过 PostgreSQL 基准",
+            f"找不到 {args.laws_index}（先 make eval-laws LAWS_MODEL=use-onnx LAWS_INDEX={args.laws_index} 建立），"
+            "跳过 PostgreSQL 基准",
             file=sys.stderr,
         )
         return 0

@@ -193,6 +193,9 @@ class TreeRanker:
 
     def __post_init__(self) -> None:
         _check_names(self.names)
+        passages = self.trained_on.get("passages", 0)
+        if not isinstance(passages, int) or passages < 0:
+            raise ValueError(f"trained_on.passages must be a passage count, not {passages!r}")
         try:
             import lightgbm
 
@@ -214,8 +217,7 @@ class TreeRanker:
         a candidate against a pool drawn from that index; from a much smaller one (the 25 bundled
         documents against the 3,475 laws) the pool is another mix, and there the hand-set fusion
         measured better on every hand-written set. A ranker that does not record its index suits any."""
-        learned_on = int(self.trained_on.get("passages", 0))
-        return passages >= learned_on * MIN_INDEX_SHARE
+        return passages >= self.trained_on.get("passages", 0) * MIN_INDEX_SHARE
 
     def to_json(self) -> str:
         data = {"format": 2, "kind": "lightgbm", "names": self.names, "trained_on": self.trained_on}

@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate_on is not None:
         from learn.refusal import REFUSAL_FILE, calibrate_with_model, cross_validate_refusal
 
+        if args.model != settings.embed_model:
+            print(
+                f"注意：{args.index} 用 {args.model}，{args.calibrate_on} 用 {settings.embed_model}；"
+                "拒答模型将混合两种嵌入的余弦（可用 --out 另存）",
+                file=sys.stderr,
+            )
         union = open_retriever(args.calibrate_on, settings.embed_model)
         on_topic, off_topic = relevance_rows(
             learned.apply(retriever),  # calibrated with what was just learned, not what was on disk

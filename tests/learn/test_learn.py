@@ -7,6 +7,7 @@ import pytest
 
 from answer.calibration import learned_threshold
 from eval.metrics import Question
+from index.live import LiveIndex
 from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker
 from index.retriever import retriever_for
 from index.vocabulary import TranslationVocabulary
@@ -80,13 +81,16 @@ def test_ranker_training_is_deterministic_and_its_json_round_trips(tiny_retrieve
         TreeRanker(first.model, (*FEATURES[:-1], "no_such_feature"))
 
 
-def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(tiny_retriever):
+def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(tiny_retriever, tiny_index):
     trees = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
     assert trees is not None
     index, embedder = tiny_retriever.index, tiny_retriever.embedder
     assert retriever_for(index, embedder, ranker=trees).ranker == trees
     learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * len(index.chunks)})
     assert retriever_for(index, embedder, ranker=learned_on_laws).ranker == FUSION
+    assert LiveIndex(tiny_index, embedder, ranker=learned_on_laws).retriever().ranker == FUSION  # as served
+    with pytest.raises(ValueError, match="passage count"):
+        TreeRanker(trees.model, trees.names, {"passages": "152,692"})
 
 
 def test_learned_ranker_orders_the_relevant_article_first_on_what_it_learned_from(tiny_retriever):
