@@ -202,9 +202,8 @@ class ExtractiveComposer:
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
                 found.append(_Candidate(passage, unit, score * prior, covered, states))
-        if any(
-            c.states_form for c in found
-        ):  # a unit without the number cannot say how many, nor the facts how it ended
+        # a unit without the number cannot say how many, nor a case's facts how it ended
+        if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
         return found
 

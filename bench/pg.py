@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     from index.embedders import make_embedder
-    from index.retriever import default_options, open_retriever, retriever_for
+    from index.retriever import HybridRetriever, default_options, open_retriever
     from index.stores import open_store
     from index.stores.database import DEFAULT_EF_SEARCH
     from index.stores.pgserver import start_server
@@ -251,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         (index, open_s) = timed(open_store(url).open, embedder.name, embedder.dimension)
         say(f"从 PostgreSQL 载入版本（{len(index.chunks)} 段）: {open_s:.1f} s")
-        pg_retriever = retriever_for(index, embedder, **default_options(embedder.name))
+        pg_retriever = HybridRetriever(
+            index=index, embedder=embedder, **default_options(embedder.name, len(index.chunks))
+        )
         p50_pg, p95_pg = latencies_ms(pg_retriever.invoke, questions)
         say(
             f"混合检索，pgvector（ef_search 默认 {DEFAULT_EF_SEARCH}）: p50 {p50_pg:.1f} ms，p95 {p95_pg:.1f} ms；"

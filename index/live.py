@@ -9,7 +9,7 @@ from pathlib import Path
 from index import rarity
 from index.embedders import NamedEmbeddings
 from index.progress import BuildProgress, BuildStatus
-from index.retriever import HybridRetriever, default_options, retriever_for
+from index.retriever import HybridRetriever, default_options
 from index.store import IndexUnavailable
 from index.stores import IndexStore, as_store
 
@@ -49,7 +49,7 @@ class LiveIndex:
         self.store = as_store(store)
         self.embedder = embedder
         self.building = building
-        self.options = {**default_options(embedder.name), **retriever_options}
+        self.options = retriever_options  # over the learned defaults, read for each version's size
         self._lock = threading.Lock()
         self._current: HybridRetriever | None = None
         self._failed: str | None = None  # a version that would not load, so it is not retried on every question
@@ -65,7 +65,8 @@ class LiveIndex:
         index = self.store.open(self.embedder.name, self.embedder.dimension)
         index.warm()
         rarity.warm()  # the relevance check's dictionary, read here rather than on the first question
-        return retriever_for(index, self.embedder, **self.options)
+        options = {**default_options(self.embedder.name, len(index.chunks)), **self.options}
+        return HybridRetriever(index=index, embedder=self.embedder, **options)
 
     def retriever(self) -> HybridRetriever:
         if self._current is None:

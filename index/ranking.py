@@ -193,9 +193,7 @@ class TreeRanker:
 
     def __post_init__(self) -> None:
         _check_names(self.names)
-        passages = self.trained_on.get("passages", 0)
-        if not isinstance(passages, int) or passages < 0:
-            raise ValueError(f"trained_on.passages must be a passage count, not {passages!r}")
+        suits_index(self.trained_on, 0)  # a recorded passage count must be one
         try:
             import lightgbm
 
@@ -212,27 +210,24 @@ class TreeRanker:
         columns = matrix[:, [FEATURES.index(name) for name in self.names]]
         return np.asarray(self._booster.predict(columns, num_threads=1), dtype=float)
 
-    def suits(self, passages: int) -> bool:
-        """Whether an index of `passages` is like the one the trees learned on. Their features describe
-        a candidate against a pool drawn from that index; from a much smaller one (the 25 bundled
-        documents against the 3,475 laws) the pool is another mix, and there the hand-set fusion
-        measured better on every hand-written set. A ranker that does not record its index suits any."""
-        return passages >= self.trained_on.get("passages", 0) * MIN_INDEX_SHARE
-
     def to_json(self) -> str:
         data = {"format": 2, "kind": "lightgbm", "names": self.names, "trained_on": self.trained_on}
         return json.dumps({**data, "model": self.model}, ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> TreeRanker:
+    def from_json(cls, text: str, passages: int | None = None) -> TreeRanker | None:
+        """`passages`: the size of the index to rank; None (the trees are not even built) when they do
+        not suit it."""
         data = json.loads(text)
         if data.get("format") != 2 or data.get("kind") != "lightgbm":
             raise ValueError("unsupported ranker format")
+        if passages is not None and not suits_index(data.get("trained_on", {}), passages):
+            return None
         return cls(data["model"], tuple(data["names"]), data.get("trained_on", {}))
 
     @classmethod
-    def load(cls, path: Path) -> TreeRanker | None:
-        return cls.from_json(Path(path).read_text("utf-8")) if Path(path).exists() else None
+    def load(cls, path: Path, passages: int | None = None) -> TreeRanker | None:
+        return cls.from_json(Path(path).read_text("utf-8"), passages) if Path(path).exists() else None
 
     def save(self, path: Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -240,6 +235,17 @@ class TreeRanker:
 
 
 Ranker = LinearRanker | TreeRanker
+
+
+def suits_index(trained_on: dict, passages: int) -> bool:
+    """Whether an index of `passages` is like the one trees with this `trained_on` learned on. Their
+    features describe a candidate against a pool drawn from that index; from a much smaller one (the 25
+    bundled documents against the 3,475 laws) the pool is another mix, and there the hand-set fusion
+    measured better on every hand-written set. Trees that do not record their index suit any."""
+    learned_on = trained_on.get("passages", 0)
+    if not isinstance(learned_on, int) or learned_on < 0:
+        raise ValueError(f"trained_on.passages must be a passage count, not {learned_on!r}")
+    return passages >= learned_on * MIN_INDEX_SHARE
 
 
 RELEVANCE_INPUTS = ("rarity_coverage", "closeness", "log1p_words")

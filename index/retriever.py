@@ -282,10 +282,11 @@ def chunk_document(chunk: Chunk, **scores: float) -> Document:
     return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id)
 
 
-def default_options(embedder: str) -> dict:
+def default_options(embedder: str, passages: int | None = None) -> dict:
     """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the ranker
-    learned with this embedder (another model's cosines mean something else; without one, the fusion),
-    and the relevance model calibrated with the refusal threshold.
+    learned with this embedder (another model's cosines mean something else; without one, the fusion)
+    if it suits an index of `passages` (`suits_index`: trees learned on a far larger one are not even
+    read), and the relevance model calibrated with the refusal threshold.
 
     A learned file that cannot be read (written by another version) is reported and left out: search
     falls back to the hand-set fusion rather than failing.
@@ -293,7 +294,7 @@ def default_options(embedder: str) -> dict:
     options: dict = {"expander": QueryExpander.from_file()}
     loaders = (
         ("vocabulary", TranslationVocabulary.load),
-        ("ranker", lambda: TreeRanker.load(ranker_path(embedder))),
+        ("ranker", lambda: TreeRanker.load(ranker_path(embedder), passages)),
         ("relevance_model", RelevanceModel.load),
     )
     for name, load in loaders:
@@ -314,13 +315,6 @@ def open_retriever(index_dir, model: str, **options) -> HybridRetriever:
 
     embedder = make_embedder(model)
     index = open_index(index_dir, embedder.name, embedder.dimension)
-    return retriever_for(index, embedder, **{**default_options(embedder.name), **options})
-
-
-def retriever_for(index: SearchIndex, embedder: NamedEmbeddings, **options) -> HybridRetriever:
-    """A retriever over `index`; learned trees that do not suit its size are left out (the fusion ranks)."""
-    ranker = options.get("ranker")
-    if isinstance(ranker, TreeRanker) and not ranker.suits(len(index.chunks)):
-        log.info("the learned ranker was trained on a far larger index: %s is ranked by the fusion", index.version)
-        options = {name: value for name, value in options.items() if name != "ranker"}
-    return HybridRetriever(index=index, embedder=embedder, **options)
+    return HybridRetriever(
+        index=index, embedder=embedder, **{**default_options(embedder.name, len(index.chunks)), **options}
+    )

@@ -8,8 +8,7 @@ import pytest
 from answer.calibration import learned_threshold
 from eval.metrics import Question
 from index.live import LiveIndex
-from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker
-from index.retriever import retriever_for
+from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker, suits_index
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
@@ -72,23 +71,30 @@ def test_ranker_training_is_deterministic_and_its_json_round_trips(tiny_retrieve
     scores = loaded.score(pool.features)
     assert np.isfinite(scores).all() and np.allclose(scores, first.score(pool.features)) and np.ptp(scores) > 0
     passages = len(tiny_retriever.index.chunks)
-    assert loaded.trained_on["passages"] == passages and loaded.suits(passages)
-    assert not loaded.suits(passages // 10)  # a far smaller index is ranked by the fusion
-    assert TreeRanker(first.model, first.names).suits(1)  # a ranker that records no index suits any
+    assert loaded.trained_on["passages"] == passages and suits_index(loaded.trained_on, passages)
+    assert not suits_index(loaded.trained_on, passages // 10)  # a far smaller index is ranked by the fusion
+    assert suits_index({}, 1)  # a ranker that records no index suits any
     with pytest.raises(ValueError, match="unknown"):
         LinearRanker(("no_such_feature",), (1.0,))
     with pytest.raises(ValueError, match="unknown"):
         TreeRanker(first.model, (*FEATURES[:-1], "no_such_feature"))
 
 
-def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(tiny_retriever, tiny_index):
+def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(
+    tiny_retriever, tiny_index, tmp_path, monkeypatch
+):
     trees = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
     assert trees is not None
-    index, embedder = tiny_retriever.index, tiny_retriever.embedder
-    assert retriever_for(index, embedder, ranker=trees).ranker == trees
-    learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * len(index.chunks)})
-    assert retriever_for(index, embedder, ranker=learned_on_laws).ranker == FUSION
-    assert LiveIndex(tiny_index, embedder, ranker=learned_on_laws).retriever().ranker == FUSION  # as served
+    embedder = tiny_retriever.embedder
+    path = tmp_path / "ranker.json"
+    monkeypatch.setattr("index.retriever.ranker_path", lambda _: path)
+    trees.save(path)
+    assert LiveIndex(tiny_index, embedder).retriever().ranker == trees  # as served
+    learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * len(tiny_retriever.index.chunks)})
+    learned_on_laws.save(path)
+    assert LiveIndex(tiny_index, embedder).retriever().ranker == FUSION
+    assert TreeRanker.load(path, passages=len(tiny_retriever.index.chunks)) is None  # not even built
+    assert TreeRanker.load(path) == learned_on_laws
     with pytest.raises(ValueError, match="passage count"):
         TreeRanker(trees.model, trees.names, {"passages": "152,692"})
 
