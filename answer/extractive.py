@@ -2,8 +2,9 @@
 
 The answer opens with one line naming what it quotes and how far that reaches — 《劳动合同法》
 第三十八条（全国）, 《上海市工会条例》第四十六条（上海市地方性法规）. Then the best article's
-relevant 款 or 项 (with its lead-in), then at most two further articles that add to it (the
-compensation article after the resignation article). Every quoted span is an exact span of the
+relevant 款 or 项 (with its lead-in) — the whole article when it is short and not a list of items —
+then at most two further articles that add to it (the compensation article after the resignation
+article). Every quoted span is an exact span of the
 passage it cites; spans of one passage that are not adjacent are joined by "……". Units are scored
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
-from answer.provisions import ITEM_RE, Unit, is_history, units
+from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.records import Answer, Citation
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
@@ -209,7 +210,8 @@ class ExtractiveComposer:
 
     def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:
         """The best unit (and a sibling item or 款 that scores nearly as well), then units of further
-        passages that score well and cover question words the answer does not have yet."""
+        passages that score well and cover question words the answer does not have yet. A short article
+        that is not a list is quoted whole instead of its units (`whole_article`)."""
         if not candidates:
             return []
         best = max(candidates, key=lambda c: c.score)
@@ -240,6 +242,9 @@ class ExtractiveComposer:
                     covered |= sibling.covered
                     length = grown
                 break
+        whole = _whole(documents[best.passage])
+        if whole:  # quoted for its context; what it answers is still the units chosen above
+            main, length = whole, _length(best_text, whole)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
         quoted = {best_text[u.start : u.end] for u in main}
         for candidate in sorted(candidates, key=lambda c: -c.score):
@@ -250,13 +255,22 @@ class ExtractiveComposer:
             text = documents[candidate.passage].page_content
             if text[candidate.unit.start : candidate.unit.end] in quoted or candidate.covered <= covered:
                 continue
-            extra = _length(text, [candidate.unit])
+            quote = [candidate.unit]
+            whole = _whole(documents[candidate.passage])
+            if whole and length + _length(text, whole) <= self.max_chars:
+                quote = whole
+            extra = _length(text, quote)
             if length + extra > self.max_chars:
                 continue
-            chosen.append((candidate.passage, [candidate.unit]))
+            chosen.append((candidate.passage, quote))
             covered |= candidate.covered
             length += extra
         return chosen
+
+
+def _whole(document: Document) -> list[Unit] | None:
+    """A statute's article quoted whole when short (`whole_article`); prose and cases by their best units."""
+    return whole_article(document.page_content) if document.metadata.get("article") else None
 
 
 def _length(text: str, chosen: list[Unit]) -> int:

@@ -21,6 +21,13 @@ _CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
 REFERS_BACK_RE = re.compile(r"前款|上款")
 LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
 LONG_PARAGRAPH = 240  # longer 款 are quoted by their best sentences, not whole
+# An article no longer than a 款 quoted whole is itself quoted whole (history lines aside) unless it is
+# a list of items: its 款 are one rule with its conditions and exceptions (但书, 前款规定…除外), and a
+# lawyer cites the article. A list's items are alternative cases; the one that answers is quoted with
+# its lead-in. LeCoQA (`make eval-laws`, same retrieval and citations): METEOR 0.219 → 0.240; 200 and
+# 300 chars measured within 0.003 of 240. Bundled sets: f03 八个月…经济补偿 now quotes 六个月以上不满一年的，
+# 按一年计算; no key fact lost.
+WHOLE_ARTICLE = LONG_PARAGRAPH
 # How a text came about, not what it says: amendment records, commencement and repeal clauses.
 HISTORY_RE = re.compile(
     r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,80}(?:会议|通过|公布|修正|修订|令)"
@@ -110,6 +117,15 @@ def _referred(text: str, spans: list[tuple[int, int]], number: int) -> tuple[int
     start, end = spans[number - 1]
     whole = not ITEM_RE.match(text, start) and text[end - 1] not in "：:" and end - start <= LONG_PARAGRAPH
     return (start, end) if whole else None
+
+
+def whole_article(text: str) -> list[Unit] | None:
+    """Every unit of an article short enough to be quoted whole and not a list of items; else None."""
+    found = [unit for unit in units(text) if not is_history(text[unit.start : unit.end])]
+    if not found or any(ITEM_RE.match(text, unit.start) for unit in found):
+        return None
+    spans = {span for unit in found for span in unit.spans()}
+    return found if sum(end - start for start, end in spans) <= WHOLE_ARTICLE else None
 
 
 def is_history(sentence: str) -> bool:

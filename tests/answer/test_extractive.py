@@ -6,7 +6,7 @@ import pytest
 from langchain_core.documents import Document
 
 from answer.extractive import ELLIPSIS, ExtractiveComposer, answer_form, scope
-from answer.provisions import is_history, sentence_spans, units
+from answer.provisions import is_history, sentence_spans, units, whole_article
 from answer.service import REFUSAL, AnswerService
 from index.retriever import HybridRetriever
 
@@ -191,9 +191,36 @@ def test_a_question_answered_by_a_qian_kuan_paragraph_quotes_the_paragraph_it_ap
     answer = composer_for(tiny_retriever).compose(question, question, [article])
     assert "该工会组织相应撤销" in answer.text and "会籍可以继续保留" in answer.text, answer.text
     assert_verbatim(answer)
-    # the paragraph it refers back to still answers alone when it is what the question asks
-    alone = composer_for(tiny_retriever).compose("工会组织能被随意撤销吗?", "工会组织能被随意撤销吗?", [article])
-    assert "不得随意撤销" in alone.text and "会籍" not in alone.text, alone.text
+
+
+ARTICLE_47 = (
+    "第四十七条 经济补偿按劳动者在本单位工作的年限，每满一年支付一个月工资的标准向劳动者支付。"
+    "六个月以上不满一年的，按一年计算；不满六个月的，向劳动者支付半个月工资的经济补偿。\n\n"
+    "劳动者月工资高于用人单位所在直辖市、设区的市级人民政府公布的本地区上年度职工月平均工资三倍的，"
+    "向其支付经济补偿的标准按职工月平均工资三倍的数额支付，向其支付经济补偿的年限最高不超过十二年。\n\n"
+    "本条所称月工资是指劳动者在劳动合同解除或者终止前十二个月的平均工资。"
+)
+
+
+def test_a_short_article_is_quoted_whole_and_a_long_or_listed_one_by_its_answering_unit():
+    whole = whole_article(ARTICLE_47)
+    assert whole is not None and [u.paragraph for u in whole] == [0, 1, 2]  # all three 款
+    assert whole_article(ARTICLE_38) is None  # a list's items are alternatives: the answering one is quoted
+    assert whole_article(ARTICLE_47 + "\n\n" + ARTICLE_47.split(" ", 1)[1]) is None  # too long to read whole
+    assert whole_article("第九十八条 本法自2008年1月1日起施行。") is None  # nothing but a commencement clause
+
+
+def test_the_rule_a_quantity_question_asks_about_is_quoted_with_the_rest_of_its_article(tiny_retriever):
+    # The cap sentence matches 经济补偿 best; the worker also needs 六个月以上不满一年的，按一年计算.
+    article = document(ARTICLE_47, article="第四十七条", score=1.0)
+    question = "在公司才干了八个月就被裁了，经济补偿能拿多少？"
+    answer = composer_for(tiny_retriever).compose(question, question, [article])
+    assert "六个月以上不满一年的，按一年计算" in answer.text and "最高不超过十二年" in answer.text, answer.text
+    assert_verbatim(answer)
+    # a court case is quoted by its answering units, however short: it is not an article
+    case = document(ARTICLE_47.split(" ", 1)[1], article="", kind="案例", title="某案", doc_id="case")
+    trimmed = composer_for(tiny_retriever).compose(question, question, [case])
+    assert not trimmed.refused and "本条所称月工资" not in trimmed.text, trimmed.text
 
 
 def test_units_read_items_and_their_lead_in():
