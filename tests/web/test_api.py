@@ -32,6 +32,16 @@ def test_follow_up_uses_history(live_app):
     assert body["search_query"] == "上海工会要修改哪些法规?"
 
 
+def test_a_merged_follow_up_the_documents_do_not_cover_is_refused_like_any_other(live_app):
+    body = httpx.post(
+        f"{live_app['url']}/api/ask",
+        json={"question": "那股票呢?", "history": ["如何做一道红烧肉?"]},
+        timeout=30,
+    ).json()
+    assert body["search_query"] == "如何做一道红烧肉? 股票"
+    assert body["refused"] and body["citations"] == []
+
+
 def test_unrelated_question_is_refused(live_app):
     body = httpx.post(f"{live_app['url']}/api/ask", json={"question": "如何做一道红烧肉?"}, timeout=30).json()
     assert body["refused"] and body["citations"] == [] and "12351" in body["answer"]
