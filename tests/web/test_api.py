@@ -23,23 +23,23 @@ def test_ask_returns_a_cited_answer(live_app):
     assert body["citations"][0]["label"].startswith("《")
 
 
-def test_follow_up_uses_history(live_app):
+@pytest.mark.parametrize(
+    ("question", "previous", "searched", "refused"),
+    [
+        ("那上海呢?", "北京工会要修改哪些法规?", "上海工会要修改哪些法规?", False),
+        # merged, but the documents do not cover it: refused like any other question
+        ("那股票呢?", "如何做一道红烧肉?", "如何做一道红烧肉? 股票", True),
+    ],
+    ids=["region-swapped", "merged-uncovered"],
+)
+def test_a_follow_up_is_searched_with_its_history_and_judged_like_any_question(
+    live_app, question, previous, searched, refused
+):
     body = httpx.post(
-        f"{live_app['url']}/api/ask",
-        json={"question": "那上海呢?", "history": ["北京工会要修改哪些法规?"]},
-        timeout=30,
+        f"{live_app['url']}/api/ask", json={"question": question, "history": [previous]}, timeout=30
     ).json()
-    assert body["search_query"] == "上海工会要修改哪些法规?"
-
-
-def test_a_merged_follow_up_the_documents_do_not_cover_is_refused_like_any_other(live_app):
-    body = httpx.post(
-        f"{live_app['url']}/api/ask",
-        json={"question": "那股票呢?", "history": ["如何做一道红烧肉?"]},
-        timeout=30,
-    ).json()
-    assert body["search_query"] == "如何做一道红烧肉? 股票"
-    assert body["refused"] and body["citations"] == []
+    assert body["search_query"] == searched
+    assert body["refused"] is refused and (body["citations"] == []) is refused
 
 
 def test_unrelated_question_is_refused(live_app):
