@@ -211,15 +211,15 @@ class ExtractiveComposer:
         """The best unit (and a sibling item or 款 that scores nearly as well), then units of further
         passages that score well and cover question words the answer does not have yet. A short article
         that is not a list is quoted whole instead of its units (`whole_article`)."""
-        if not candidates:
+        # Whether the passages answer at all is the retriever's calibrated relevance; here a unit answers
+        # only if it (or where it sits: title, headings) holds some word of the question, however its form
+        # bonuses score it. A fixed floor on the idf share (0.15) refused long everyday questions whose
+        # unseen words (先问, 还要) weigh most: 15 answerable LeCoQA questions and two of the bundled sets',
+        # against 6 of the 1,168 off-topic ones on the bundled index.
+        answering = [c for c in candidates if c.covered]
+        if not answering:
             return []
-        best = max(candidates, key=lambda c: c.score)
-        # Whether the passages answer at all is the retriever's calibrated relevance; here only a best unit
-        # that holds no word of the question is no answer. A fixed floor on its idf share (0.15) refused
-        # long everyday questions whose unseen words (先问, 还要) weigh most: 15 answerable LeCoQA
-        # questions and two of the bundled sets', against 6 of 1,168 off-topic ones on the union index.
-        if not best.covered:
-            return []
+        best = max(answering, key=lambda c: c.score)
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
         best_text = documents[best.passage].page_content
         # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies
@@ -246,11 +246,14 @@ class ExtractiveComposer:
                     length = grown
                 break
         whole = _whole(documents[best.passage])
-        if whole:  # quoted for its context; what it answers is still the units chosen above
-            main, length = whole, _length(best_text, whole)
+        if whole and _length(best_text, [*main, *whole]) <= self.max_chars:
+            # Quoted for its context; what it answers is still the units chosen above (kept even when
+            # the whole leaves them out: a commencement clause a question on 施行 asks for).
+            main = list(dict.fromkeys([*main, *whole]))
+            length = _length(best_text, main)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
         quoted = {best_text[u.start : u.end] for u in main}
-        for candidate in sorted(candidates, key=lambda c: -c.score):
+        for candidate in sorted(answering, key=lambda c: -c.score):
             if len(chosen) >= self.max_passages:
                 break
             if candidate.passage in {p for p, _ in chosen} or candidate.score < self.min_relative_score * best.score:
@@ -259,21 +262,25 @@ class ExtractiveComposer:
             if text[candidate.unit.start : candidate.unit.end] in quoted or candidate.covered <= covered:
                 continue
             quote = [candidate.unit]
-            whole = _whole(documents[candidate.passage])
-            if whole and length + _length(text, whole) <= self.max_chars:
+            # whole, less what the answer already quotes word for word (a local rule restating the law)
+            whole = [u for u in _whole(documents[candidate.passage]) or [] if text[u.start : u.end] not in quoted]
+            if candidate.unit in whole and length + _length(text, whole) <= self.max_chars:
                 quote = whole
             extra = _length(text, quote)
             if length + extra > self.max_chars:
                 continue
-            chosen.append((candidate.passage, quote))
+            chosen.append((candidate.passage, sorted(quote, key=lambda u: u.start)))
+            quoted |= {text[u.start : u.end] for u in quote}
             covered |= candidate.covered
             length += extra
         return chosen
 
 
 def _whole(document: Document) -> list[Unit] | None:
-    """A statute's article quoted whole when short (`whole_article`); prose and cases by their best units."""
-    return whole_article(document.page_content) if document.metadata.get("article") else None
+    """An article quoted whole when short (`whole_article`); not a piece of a long article split on its 款,
+    nor prose or a case (no article label)."""
+    meta = document.metadata
+    return whole_article(document.page_content) if meta.get("article") and not meta.get("part") else None
 
 
 def _length(text: str, chosen: list[Unit]) -> int:

@@ -144,6 +144,33 @@ def test_amendment_history_is_not_quoted(tiny_retriever):
     assert "2017年11月23日" in asked_when.text  # unless the question asks when
 
 
+def test_a_short_article_quoted_whole_keeps_the_commencement_clause_a_question_on_its_start_asks_for(
+    tiny_retriever,
+):
+    # 上海市中小学校学生伤害事故处理条例 第二十六条
+    text = "第二十六条 本条例自2001年9月1日起施行。\n\n本条例施行前已经处理完毕的学生伤害事故，不适用本条例。"
+    article = document(
+        text, title="上海市中小学校学生伤害事故处理条例", article="第二十六条", region="上海", kind="地方性法规"
+    )
+    compose = composer_for(tiny_retriever).compose
+    asked_when = compose("这个条例是哪一年施行的?", "这个条例是哪一年施行的?", [article])
+    assert "本条例自2001年9月1日起施行。" in asked_when.text, asked_when.text
+    other = compose("条例施行前已经处理完的学生伤害事故适用条例吗?", "学生伤害事故 施行前 适用", [article])
+    assert "不适用本条例" in other.text and "2001年9月1日" not in other.text, other.text
+    assert not is_history("自本条例施行之日起，用人单位应当为职工缴纳社会保险费。")  # a rule's own start
+
+
+def test_a_further_article_quoted_whole_does_not_repeat_what_the_answer_already_quotes(tiny_retriever):
+    national = document(ARTICLE_13, title="中华人民共和国工会法", article="第十三条", doc_id="ghf", score=2.0)
+    # a local rule restating the law's last two 款 after one of its own
+    restated = "第十条 职工二十五人以上的企业应当建立工会。\n\n" + ARTICLE_13.split("\n\n", 1)[1]
+    local = document(restated, title="某省工会条例", article="第十条", kind="地方性法规", doc_id="local", score=1.9)
+    question = "单位有二十五人以上的职工，破产后工会撤销了，会员会籍还保留吗?"
+    answer = composer_for(tiny_retriever).compose(question, question, [national, local])
+    assert answer.text.count("会籍可以继续保留") == 1, answer.text
+    assert_verbatim(answer)
+
+
 def test_a_quantity_question_gets_the_article_that_states_the_number_in_the_asked_unit(tiny_retriever):
     condition = document(
         "第三条 职工连续工作满12个月以上的，享受带薪年休假 （以下简称年休假）。",
@@ -185,11 +212,24 @@ def test_a_paragraph_that_applies_the_one_before_it_is_read_with_it():
     assert refers.lead_in == (previous.start, previous.end)
 
 
+# 劳动争议调解仲裁法 第二十七条: too long (284 characters) to be quoted whole.
+ARTICLE_27 = (
+    "第二十七条 劳动争议申请仲裁的时效期间为一年。仲裁时效期间从当事人知道或者应当知道其权利被侵害之日起计算。\n\n"
+    "前款规定的仲裁时效，因当事人一方向对方当事人主张权利，或者向有关部门请求权利救济，或者对方当事人同意履行义务而中断。"
+    "从中断时起，仲裁时效期间重新计算。\n\n"
+    "因不可抗力或者有其他正当理由，当事人不能在本条第一款规定的仲裁时效期间申请仲裁的，仲裁时效中止。"
+    "从中止时效的原因消除之日起，仲裁时效期间继续计算。\n\n"
+    "劳动关系存续期间因拖欠劳动报酬发生争议的，劳动者申请仲裁不受本条第一款规定的仲裁时效期间的限制；"
+    "但是，劳动关系终止的，应当自劳动关系终止之日起一年内提出。"
+)
+
+
 def test_a_question_answered_by_a_qian_kuan_paragraph_quotes_the_paragraph_it_applies(tiny_retriever):
-    article = document(ARTICLE_13, title="中华人民共和国工会法", article="第十三条", doc_id="ghf", score=1.0)
-    question = "公司破产关门了，工会也跟着撤销了，我的会员身份还保留吗?"
+    article = document(ARTICLE_27, title="中华人民共和国劳动争议调解仲裁法", article="第二十七条", doc_id="ldzy")
+    question = "我向公司主张过权利，申请仲裁的日子会中断、重新计算吗?"
     answer = composer_for(tiny_retriever).compose(question, question, [article])
-    assert "该工会组织相应撤销" in answer.text and "会籍可以继续保留" in answer.text, answer.text
+    assert "因当事人一方向对方当事人主张权利" in answer.text and "时效期间为一年" in answer.text, answer.text
+    assert "不可抗力" not in answer.text and "拖欠劳动报酬" not in answer.text, answer.text
     assert_verbatim(answer)
 
 
