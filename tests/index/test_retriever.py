@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
@@ -71,6 +74,22 @@ def test_cases_yield_to_statutes_unless_the_question_asks_about_cases(tmp_path, 
     assert case_feature("有没有加班费仲裁时效的典型案例?") == ({0.0}, {0.0})
     # with the hand-set fusion a case yields to a statute of equal keyword and dense score
     assert FUSION.weights[FUSION.names.index("case")] < 0
+
+
+def test_with_the_hand_set_fusion_a_local_rule_yields_to_national_law_unless_its_region_is_asked(tiny_retriever):
+    from index.ranking import FUSION, features
+
+    chunks = tiny_retriever.index.chunks
+
+    def lowered(question: str) -> set[float]:
+        pool = tiny_retriever.pool(question)
+        rows = [i for i, r in enumerate(pool.rows) if chunks[r].region]
+        assert rows and len(rows) < len(pool.rows)  # both Beijing's rules and national law are candidates
+        unmarked = features(replace(pool.signals, region_other=np.zeros(len(pool.rows), dtype=bool)), pool.rows)
+        return set(np.round(FUSION.score(unmarked)[rows] - FUSION.score(pool.features)[rows], 6))
+
+    assert lowered("集体合同草案要经过职工代表大会讨论吗?") == {0.1}
+    assert lowered("北京的集体合同草案要经过职工代表大会讨论吗?") == {0.0}
 
 
 def test_search_kwargs_k_and_min_relevance_are_honoured(tiny_retriever):
