@@ -210,7 +210,7 @@ class ExtractiveComposer:
     def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:
         """The best unit (and a sibling item or 款 that scores nearly as well), then units of further
         passages that score well and cover question words the answer does not have yet. A short article
-        that is not a list is quoted whole instead of its units (`whole_article`)."""
+        that is not a list is quoted whole, around the units chosen (`whole_article`)."""
         # Whether the passages answer at all is the retriever's calibrated relevance; here a unit answers
         # only if it (or where it sits: title, headings) holds some word of the question, however its form
         # bonuses score it. A fixed floor on the idf share (0.15) refused long everyday questions whose
