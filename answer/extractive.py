@@ -216,10 +216,10 @@ class ExtractiveComposer:
         # bonuses score it. A fixed floor on the idf share (0.15) refused long everyday questions whose
         # unseen words (先问, 还要) weigh most: 15 answerable LeCoQA questions and two of the bundled sets',
         # against 6 of the 1,168 off-topic ones on the bundled index.
-        answering = [c for c in candidates if c.covered]
-        if not answering:
+        candidates = [c for c in candidates if c.covered]
+        if not candidates:
             return []
-        best = max(answering, key=lambda c: c.score)
+        best = max(candidates, key=lambda c: c.score)
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
         best_text = documents[best.passage].page_content
         # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies
@@ -253,7 +253,7 @@ class ExtractiveComposer:
             length = _length(best_text, main)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
         quoted = {best_text[u.start : u.end] for u in main}
-        for candidate in sorted(answering, key=lambda c: -c.score):
+        for candidate in sorted(candidates, key=lambda c: -c.score):
             if len(chosen) >= self.max_passages:
                 break
             if candidate.passage in {p for p, _ in chosen} or candidate.score < self.min_relative_score * best.score:

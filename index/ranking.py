@@ -193,7 +193,7 @@ class TreeRanker:
 
     def __post_init__(self) -> None:
         _check_names(self.names)
-        suits_index(self.trained_on, 0)  # a recorded passage count must be one
+        learned_passages(self.trained_on)  # a recorded passage count must be one
         try:
             import lightgbm
 
@@ -242,10 +242,15 @@ def suits_index(trained_on: dict, passages: int) -> bool:
     features describe a candidate against a pool drawn from that index; from a much smaller one (the 25
     bundled documents against the 3,475 laws) the pool is another mix, and there the hand-set fusion
     measured better on every hand-written set. Trees that do not record their index suit any."""
+    return passages >= learned_passages(trained_on) * MIN_INDEX_SHARE
+
+
+def learned_passages(trained_on: dict) -> int:
+    """How many passages the index the trees learned on held (0 when not recorded)."""
     learned_on = trained_on.get("passages", 0)
     if not isinstance(learned_on, int) or learned_on < 0:
         raise ValueError(f"trained_on.passages must be a passage count, not {learned_on!r}")
-    return passages >= learned_on * MIN_INDEX_SHARE
+    return learned_on
 
 
 RELEVANCE_INPUTS = ("rarity_coverage", "closeness", "log1p_words")

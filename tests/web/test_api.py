@@ -23,27 +23,23 @@ def test_ask_returns_a_cited_answer(live_app):
     assert body["citations"][0]["label"].startswith("《")
 
 
-@pytest.mark.parametrize(
-    ("question", "previous", "searched", "refused"),
-    [
-        ("那上海呢?", "北京工会要修改哪些法规?", "上海工会要修改哪些法规?", False),
-        # merged, but the documents do not cover it: refused like any other question
-        ("那股票呢?", "如何做一道红烧肉?", "如何做一道红烧肉? 股票", True),
-    ],
-    ids=["region-swapped", "merged-uncovered"],
-)
-def test_a_follow_up_is_searched_with_its_history_and_judged_like_any_question(
-    live_app, question, previous, searched, refused
-):
-    body = httpx.post(
-        f"{live_app['url']}/api/ask", json={"question": question, "history": [previous]}, timeout=30
-    ).json()
-    assert body["search_query"] == searched
-    assert body["refused"] is refused and (body["citations"] == []) is refused
+def ask(live_app, question: str, history: list[str] | None = None) -> dict:
+    payload = {"question": question, **({"history": history} if history else {})}
+    return httpx.post(f"{live_app['url']}/api/ask", json=payload, timeout=30).json()
+
+
+def test_follow_up_uses_history(live_app):
+    assert ask(live_app, "那上海呢?", ["北京工会要修改哪些法规?"])["search_query"] == "上海工会要修改哪些法规?"
+
+
+def test_a_merged_follow_up_the_documents_do_not_cover_is_refused_like_any_other(live_app):
+    body = ask(live_app, "那股票呢?", ["如何做一道红烧肉?"])
+    assert body["search_query"] == "如何做一道红烧肉? 股票"
+    assert body["refused"] and body["citations"] == []
 
 
 def test_unrelated_question_is_refused(live_app):
-    body = httpx.post(f"{live_app['url']}/api/ask", json={"question": "如何做一道红烧肉?"}, timeout=30).json()
+    body = ask(live_app, "如何做一道红烧肉?")
     assert body["refused"] and body["citations"] == [] and "12351" in body["answer"]
 
 
