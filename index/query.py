@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 DEFAULT_TABLE = Path(__file__).with_name("colloquial.tsv")
 SECONDARY = 0.5  # 老板 → 用人单位 first; 法定代表人 is the likelier reading only when the rest of the question says so
+# In an everyday word, a gap of a few characters within one clause: workers put objects and details
+# inside a phrase (下班…路上 is 下班骑电动车回家路上, 被…撞 is 被一辆小车撞了), which a fixed string misses.
+GAP = "…"
+MAX_GAP = 8
+
+
+@cache
+def _gapped(word: str) -> re.Pattern[str]:
+    return re.compile(f"[^，。？！,.?!；;\\s]{{0,{MAX_GAP}}}".join(map(re.escape, word.split(GAP))))
+
+
+def occurs(word: str, query: str) -> bool:
+    """Whether the everyday word is in the query (a word with a gap: its parts, in order, within one clause)."""
+    return _gapped(word).search(query) is not None if GAP in word else word in query
 
 
 @dataclass(frozen=True)
@@ -35,7 +51,7 @@ class QueryExpander:
         its share: 1 for a word's first term, SECONDARY for the alternatives after it."""
         extra: dict[str, float] = {}
         for word, terms in self.table.items():
-            if word in query:
+            if occurs(word, query):
                 for position, term in enumerate(terms):
                     if term not in query:
                         extra[term] = max(extra.get(term, 0.0), 1.0 if position == 0 else SECONDARY)
@@ -53,12 +69,12 @@ class QueryExpander:
         # An everyday word the table translates is represented by its statutory terms: it no longer
         # counts as a word the documents lack (老板 never occurs in a statute, 用人单位 does) — unless
         # the question also uses the statutory term itself (补偿 inside 经济补偿).
-        matched = [word for word in self.table if word in query]
+        matched = [word for word in self.table if occurs(word, query)]
         statutory = {
             piece for word in matched for term in self.table[word] if term in query for piece in tokenize(term)
         }
         for word in matched:
-            for piece in tokenize(word):
+            for piece in (piece for part in word.split(GAP) for piece in tokenize(part)):
                 if piece not in statutory:
                     weights[piece] = 0.0
         for term, share in self.terms(query).items():

@@ -22,3 +22,53 @@ def test_malformed_table_line_is_reported(tmp_path):
     table.write_text("# comment\n老板\n", "utf-8")
     with pytest.raises(ValueError, match=":2:"):
         QueryExpander.from_file(table)
+
+
+@pytest.mark.parametrize(
+    ("question", "law", "article"),
+    [
+        ("国庆节当天老板叫我回厂上班，这天工资按几倍算？", "劳动法", "第四十四条"),  # 国庆 → 法定休假日
+        ("去申请劳动仲裁要交钱吗？", "劳动争议调解仲裁法", "第五十三条"),  # 交钱 → 收费
+    ],
+)
+def test_everyday_words_find_the_article_that_uses_the_statutes_word(
+    question, law, article, tmp_path, corpus_file, fake_embedder
+):
+    from index.builder import build_index
+    from index.cache import EmbeddingCache
+    from index.retriever import HybridRetriever
+    from index.store import open_index
+    from ingest.pipeline import ingest_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("劳动法(2018-12-29).md", "劳动争议调解仲裁法(2007-12-29).md"):
+        (docs / name).write_bytes(corpus_file(name).read_bytes())
+    result = ingest_paths([docs])
+    build_index(tmp_path / "index", result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
+    index = open_index(tmp_path / "index")
+
+    def top3(expander: QueryExpander | None) -> list[tuple[str, str]]:
+        retriever = HybridRetriever(index=index, embedder=fake_embedder, expander=expander)
+        return [(d.metadata["title"], d.metadata["article"]) for d in retriever.invoke(question, k=3)]
+
+    assert any(law in title and label == article for title, label in top3(QueryExpander.from_file()))
+    # the question alone, in everyday words, does not reach it
+    assert not any(law in title and label == article for title, label in top3(None))
+
+
+def test_a_gapped_everyday_word_matches_with_details_inside_one_clause():
+    expander = QueryExpander({"下班…路上": ("上下班途中",)})
+    for question in ("下班骑电动车回家路上被撞了", "下班路上摔了", "我下班后在回家的路上"):
+        assert expander.terms(question) == {"上下班途中": 1.0}, question
+    # not across a clause, not over a long stretch, not in the wrong order
+    for question in ("下班了，路上堵车", "下班以后去超市买了很多东西再走在路上", "路上下班"):
+        assert expander.terms(question) == {}, question
+
+
+def test_a_gapped_everyday_word_no_longer_counts_as_missing():
+    expander = QueryExpander({"扣…工资": ("克扣", "工资")})
+    words = {"公司扣我工资": ["公司", "扣", "我", "工资"], "扣": ["扣"], "工资": ["工资"], "克扣": ["克扣"]}
+    weights = expander.weights("公司扣我工资", words.__getitem__)
+    assert "扣" not in weights  # the everyday word is represented by its statutory terms
+    assert weights["克扣"] == 1.0 and weights["工资"] == 1.0  # the question's own 工资 stays whole
