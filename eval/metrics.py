@@ -97,8 +97,11 @@ def recall_at(question: Question, passages: list[tuple[str, str]]) -> float:
 
 
 def keyword_hit(keywords: Iterable[str], text: str) -> bool:
-    """Any keyword entry occurs in the text; an entry "30日|三十日" is satisfied by either form."""
-    return any(alt and alt in text for entry in keywords for alt in entry.split("|"))
+    """Every keyword entry (a key fact) occurs in the text; an entry "30日|三十日" is satisfied by either form.
+    Were one entry enough, the law named in the answer's source line would pass a question whose key fact
+    is which laws are meant (工会法 and 集体合同条例)."""
+    entries = [entry for entry in keywords if entry.strip("|")]
+    return bool(entries) and all(any(alt and alt in text for alt in entry.split("|")) for entry in entries)
 
 
 def percentile(values: list[float], q: float) -> float:

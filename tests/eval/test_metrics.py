@@ -50,6 +50,12 @@ def test_keyword_alternatives_are_separated_by_a_bar():
     assert not keyword_hit([], "任何文字")
 
 
+def test_every_keyword_entry_is_a_key_fact_the_answer_must_hold():
+    keywords = ["工会法", "集体合同条例"]
+    assert keyword_hit(keywords, "加快推进《北京市实施〈工会法〉办法》《北京市集体合同条例》的修改进程")
+    assert not keyword_hit(keywords, "依据《中华人民共和国工会法》第四十条：本市有关国家机关修改法规时听取工会意见")
+
+
 def test_meteor_and_bleu_over_jieba_tokens():
     reference = "劳动者可以解除劳动合同，用人单位应当支付经济补偿。"
     assert meteor(reference, reference) == pytest.approx(0.9998, abs=1e-3)  # nltk's METEOR tops out just under 1
