@@ -49,12 +49,17 @@ class QueryExpander:
     def terms(self, query: str) -> dict[str, float]:
         """The statutory terms the query's everyday words stand for (those not already in it), each with
         its share: 1 for a word's first term, SECONDARY for the alternatives after it."""
+        return self._terms(query, self._matched(query))
+
+    def _matched(self, query: str) -> list[str]:
+        return [word for word in self.table if occurs(word, query)]
+
+    def _terms(self, query: str, matched: list[str]) -> dict[str, float]:
         extra: dict[str, float] = {}
-        for word, terms in self.table.items():
-            if occurs(word, query):
-                for position, term in enumerate(terms):
-                    if term not in query:
-                        extra[term] = max(extra.get(term, 0.0), 1.0 if position == 0 else SECONDARY)
+        for word in matched:
+            for position, term in enumerate(self.table[word]):
+                if term not in query:
+                    extra[term] = max(extra.get(term, 0.0), 1.0 if position == 0 else SECONDARY)
         return extra
 
     def expand(self, query: str) -> str:
@@ -69,15 +74,14 @@ class QueryExpander:
         # An everyday word the table translates is represented by its statutory terms: it no longer
         # counts as a word the documents lack (老板 never occurs in a statute, 用人单位 does) — unless
         # the question also uses the statutory term itself (补偿 inside 经济补偿).
-        matched = [word for word in self.table if occurs(word, query)]
+        matched = self._matched(query)
         statutory = {
             piece for word in matched for term in self.table[word] if term in query for piece in tokenize(term)
         }
         for word in matched:
-            for piece in (piece for part in word.split(GAP) for piece in tokenize(part)):
-                if piece not in statutory:
-                    weights[piece] = 0.0
-        for term, share in self.terms(query).items():
+            pieces = [piece for part in word.split(GAP) for piece in tokenize(part)]
+            weights.update((piece, 0.0) for piece in pieces if piece not in statutory)
+        for term, share in self._terms(query, matched).items():
             for piece in tokenize(term):
                 weights[piece] = max(weights.get(piece, 0.0), share)
         return {token: weight for token, weight in weights.items() if weight > 0}
