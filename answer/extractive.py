@@ -8,7 +8,8 @@ article). Every quoted span is an exact span of the
 passage it cites; spans of one passage that are not adjacent are joined by "……". Units are scored
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
-names the party or authority (由…承担, 向…申请). Amendment records, commencement clauses and
+names the party or authority (由…承担, 向…申请), and a question that states where the worker stands
+(签了两年的合同) the unit whose tier holds it (一年以上不满三年的). Amendment records, commencement clauses and
 other regions' rules are left out.
 """
 
@@ -23,6 +24,7 @@ from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.records import Answer, Citation
+from answer.tiers import fits, stated
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
 
@@ -92,6 +94,9 @@ _NAMES_WHO_RE = re.compile(
     r"|(?:人民法院|仲裁委员会)管辖"
 )
 WHO_BONUS = 0.1
+# A unit whose tier (一年以上不满三年, 一百人以下) holds a number the question states (签了两年的合同,
+# 八十多个工人) is the rule for this worker, not the general one beside it (试用期最长不得超过六个月).
+TIER_BONUS = 0.15
 ELLIPSIS = "……"
 
 
@@ -158,6 +163,7 @@ class ExtractiveComposer:
         wants_who = bool(_ASKS_WHO_RE.search(question))
         asks_when = bool(_ASKS_WHEN_RE.search(question))
         asked = places_in(question + " " + search_query)
+        quantities = stated(question)
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
@@ -201,6 +207,8 @@ class ExtractiveComposer:
                     score += 0.1
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
+                if quantities and fits(quantities, body):
+                    score += TIER_BONUS
                 found.append(_Candidate(passage, unit, score * prior, covered, states))
         # a unit without the number cannot say how many, nor a case's facts how it ended
         if any(c.states_form for c in found):

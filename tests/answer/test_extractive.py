@@ -199,6 +199,32 @@ def test_a_quantity_question_gets_the_article_that_states_the_number_in_the_aske
     assert not alone.refused and "满12个月" in alone.text
 
 
+def test_the_rule_whose_tier_holds_the_workers_number_comes_before_the_general_rule(tiny_retriever):
+    general = document(
+        "第二十一条 劳动合同可以约定试用期。试用期最长不得超过六个月。",
+        article="第二十一条",
+        title="中华人民共和国劳动法",
+        doc_id="ldf",
+        score=1.2,
+    )
+    tiered = document(
+        "第十九条 劳动合同期限三个月以上不满一年的，试用期不得超过一个月；劳动合同期限一年以上不满三年的，"
+        "试用期不得超过二个月；三年以上固定期限和无固定期限的劳动合同，试用期不得超过六个月。",
+        article="第十九条",
+        score=1.0,
+    )
+    question = "老板跟我签了两年的合同，说试用期要六个月，这样行吗？"
+    answer = composer_for(tiny_retriever).compose(question, question + " 试用期", [general, tiered])
+    assert answer.text.startswith("依据《中华人民共和国劳动合同法》第十九条")
+    assert "一年以上不满三年的，试用期不得超过二个月" in answer.text.split("\n")[1]
+    assert_verbatim(answer)
+    # a contract of no stated length leaves the retriever's order
+    plain = composer_for(tiny_retriever).compose(
+        "试用期最长能约定多久？", "试用期最长能约定多久？ 试用期", [general, tiered]
+    )
+    assert plain.text.startswith("依据《中华人民共和国劳动法》第二十一条")
+
+
 ARTICLE_13 = (
     "第十三条 任何组织和个人不得随意撤销、合并工会组织。\n\n"
     "基层工会所在的用人单位终止或者被撤销，该工会组织相应撤销，并报告上一级工会。\n\n"

@@ -1,0 +1,173 @@
+"""The numbers a question states and the tiers a provision draws, and whether one falls in the other.
+
+Statutes set rules by tiers of a quantity: 劳动合同期限一年以上不满三年的，试用期不得超过二个月;
+累计工作已满1年不满10年的，年休假5天; 企业职工一百人以下的建立职工大会制度. A worker states where
+they stand (签了两年的合同, 上班4年了, 八十多个工人), and the provision that answers is the one whose
+tier holds that number. A tier is a condition (以上, 以下, 满, 不满, 不足, 超过); a limit the rule sets
+(不得超过六个月, 最长不超过…) is what the question asks about, not where the worker stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cn2an
+
+_NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+"
+# How each unit measures, and in which base. Years of service and ages are different quantities, and so
+# are spans counted in months or years (service, a contract) and in days or weeks (leave, notice):
+# three years of service is not "20 days or more" of leave.
+_UNITS = {
+    "周岁": ("age", 1.0),
+    "岁": ("age", 1.0),
+    "年": ("months", 12.0),
+    "月": ("months", 1.0),
+    "周": ("days", 7.0),
+    "星期": ("days", 7.0),
+    "工作日": ("days", 1.0),
+    "日": ("days", 1.0),
+    "天": ("days", 1.0),
+    "小时": ("hours", 1.0),
+    "人": ("people", 1.0),
+    "名": ("people", 1.0),
+    "工人": ("people", 1.0),
+    "员工": ("people", 1.0),
+    "职工": ("people", 1.0),
+}
+_UNIT = "周岁|岁|年|月|周|星期|工作日|日|天|小时|人|名"
+# 八十多个工人, 三年多, 一年半, 半年; a numeral is read whole (not the 3 of 13年, nor after 第 or 每)
+_STATED_RE = re.compile(
+    rf"(?<![第每\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?个?"
+    rf"(?P<unit>{_UNIT}|工人|员工|职工)(?P<half>半)?"
+)
+# 2年零8个月, 三年两个月: one span
+_YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个?月")
+# Dates state no quantity: 2019年12月, 3月5日, 十月一日
+_DATE_RE = re.compile(
+    r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}[日号]"
+)
+# A bound in a provision: the number, its unit, and which side it closes
+_BOUND_RE = re.compile(
+    rf"(?P<pre>已满|未满|不满|不足|超过|满)?(?P<n>{_NUMERAL})(?:个)?(?P<unit>{_UNIT})"
+    r"(?P<post>以上|以下|以内)?"
+)
+_LIMIT_BEFORE = ("不得", "不", "最长", "最多", "至多", "最高", "最低", "至少", "不少于", "不低于")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    dimension: str  # months, days, hours, age (years), people
+    value: float
+    unit: str  # as stated, one spelling per unit (天 for 日, 人 for 名 or 工人)
+
+
+@dataclass(frozen=True)
+class Tier:
+    dimension: str
+    units: frozenset[str]  # the units its bounds are stated in
+    low: float  # the tier holds values above low (or equal, when closed_low)
+    high: float
+    closed_low: bool = True
+    closed_high: bool = False
+
+    def holds(self, quantity: Quantity) -> bool:
+        # A worker's 4年 is compared with tiers drawn in years, not with 请病假累计4个月以上 beside them
+        if quantity.dimension != self.dimension or quantity.unit not in self.units:
+            return False
+        v = quantity.value
+        above = v >= self.low if self.closed_low else v > self.low
+        below = v <= self.high if self.closed_high else v < self.high
+        return above and below
+
+
+def _number(numeral: str) -> float | None:
+    if numeral == "半":
+        return 0.5
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+_SAME_UNIT = {
+    "周岁": "岁",
+    "日": "天",
+    "工作日": "天",
+    "星期": "周",
+    "名": "人",
+    "工人": "人",
+    "员工": "人",
+    "职工": "人",
+}
+
+
+def _measure(value: float, unit: str) -> Quantity:
+    dimension, base = _UNITS[unit]
+    return Quantity(dimension, value * base, _SAME_UNIT.get(unit, unit))
+
+
+def stated(question: str) -> list[Quantity]:
+    """The quantities a question states (两年的合同, 4年, 八十多个工人), not the ones it asks (几天)."""
+    found = []
+    text = _DATE_RE.sub("，", question)
+    for m in _YEARS_MONTHS_RE.finditer(text):
+        years, months = _number(m["y"]), _number(m["m"])
+        if years is not None and months is not None:
+            found.append(Quantity("months", years * 12 + months, "年"))
+    for m in _STATED_RE.finditer(_YEARS_MONTHS_RE.sub("，", text)):
+        value = _number(m["n"])
+        if value is None or (m["n"] == "半" and m["unit"] not in ("年", "月", "天", "日", "小时")):
+            continue
+        if m["more"]:  # 八十多: more than eighty, less than ninety
+            value += _step(value) / 2
+        if m["half"]:
+            value += 0.5
+        found.append(_measure(value, m["unit"]))
+    return found
+
+
+def _step(value: float) -> float:
+    step = 1.0
+    while step * 10 <= value:
+        step *= 10
+    return step
+
+
+@lru_cache(maxsize=8192)  # the same articles come back question after question
+def tiers(text: str) -> tuple[Tier, ...]:
+    """The tiers a provision draws: 一年以上不满三年 is one, 一百人以下 another, 已满20年 a third."""
+    out: list[Tier] = []
+    pending: Tier | None = None  # a lower bound waiting for the upper bound that may follow it
+    last_end = -1
+    for m in _BOUND_RE.finditer(text):
+        value = _number(m["n"])
+        if value is None:
+            continue
+        before = text[max(0, m.start() - 3) : m.start()]
+        if not m["pre"] and any(before.endswith(word) for word in _LIMIT_BEFORE):
+            continue
+        if m["pre"] == "超过" and any(before.endswith(word) for word in ("不", "不得", "最长")):
+            continue
+        q = _measure(value, m["unit"])
+        pre, post = m["pre"] or "", m["post"] or ""
+        if pre in ("不满", "未满", "不足") or post in ("以下", "以内"):
+            closed = post in ("以下", "以内")
+            if pending and pending.dimension == q.dimension and m.start() - last_end <= 4:
+                out[-1] = Tier(q.dimension, pending.units | {q.unit}, pending.low, q.value, pending.closed_low, closed)
+            else:
+                out.append(Tier(q.dimension, frozenset({q.unit}), float("-inf"), q.value, True, closed))
+            pending = None
+        elif pre in ("满", "已满", "超过") or post == "以上":
+            pending = Tier(q.dimension, frozenset({q.unit}), q.value, float("inf"), pre != "超过", False)
+            out.append(pending)
+        else:
+            pending = None
+        last_end = m.end()
+    return tuple(out)
+
+
+def fits(quantities: list[Quantity], text: str) -> bool:
+    """Whether some tier the text draws holds a quantity the question states."""
+    return bool(quantities) and any(t.holds(q) for t in tiers(text) for q in quantities)

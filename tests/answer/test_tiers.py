@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from answer.tiers import Quantity, fits, stated, tiers
+
+# Real provisions of the bundled documents
+PROBATION = (  # 劳动合同法 第十九条
+    "劳动合同期限三个月以上不满一年的，试用期不得超过一个月；劳动合同期限一年以上不满三年的，试用期不得超过二个月；"
+    "三年以上固定期限和无固定期限的劳动合同，试用期不得超过六个月。"
+)
+ANNUAL_LEAVE = "职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天；已满20年的，年休假15天。"
+NO_CONTRACT = "用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。"
+ASSEMBLY = "企业职工一百人以下的建立职工大会制度；一百人以上的建立职工代表大会制度。"
+SICK_LEAVE = "（五）累计工作满20年以上的职工，请病假累计4个月以上的。"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("我跟公司签了两年的合同，HR说试用期要半年", [("months", 24, "年"), ("months", 6, "年")]),
+        ("全厂八十多个工人", [("people", 85, "人")]),
+        ("在公司干了2年零8个月", [("months", 32, "年")]),
+        ("干了一年半", [("months", 18, "年")]),
+        ("今年16岁", [("age", 16, "岁")]),
+    ],
+)
+def test_a_question_states_where_the_worker_stands(question, expected):
+    assert stated(question) == [Quantity(d, v, u) for d, v, u in expected]
+
+
+@pytest.mark.parametrize("question", ["能休几天", "依照第十九条", "每13年", "2019年12月3日入职", "十月一日上班"])
+def test_numbers_asked_dates_and_article_numbers_state_nothing(question):
+    assert stated(question) == []
+
+
+def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
+    low, middle, high = tiers(PROBATION)
+    assert (low.low, low.high, middle.low, middle.high, high.low) == (3, 12, 12, 36, 36)
+    assert tiers("试用期最长不得超过六个月。") == ()  # the limit is what the question asks about
+    assert tiers("每日不得超过三小时") == ()
+    assert [(t.low, t.high, t.closed_high) for t in tiers(ASSEMBLY)] == [
+        (float("-inf"), 100, True),
+        (100, float("inf"), False),
+    ]
+    (over_a_month,) = tiers(NO_CONTRACT)
+    assert not over_a_month.closed_low and (over_a_month.low, over_a_month.high) == (1, 12)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("签了两年的合同，试用期要六个月", PROBATION, True),
+        ("签了两年的合同，试用期要六个月", "劳动合同可以约定试用期。试用期最长不得超过六个月。", False),
+        ("上班4年了", ANNUAL_LEAVE, True),
+        ("上班25年了", ANNUAL_LEAVE, True),
+        ("入职快半年了还没签合同", NO_CONTRACT, True),
+        ("入职两年了还没签合同", NO_CONTRACT, False),
+        ("全厂八十多个工人", ASSEMBLY, True),
+        ("干了16年，离退休还差三年", "在本单位连续工作满十五年，且距法定退休年龄不足五年的", True),
+        ("干了10年", "在本单位连续工作满十五年", False),
+        # years of service are not compared with a tier of sick leave drawn in months
+        ("上班4年了", SICK_LEAVE, False),
+        ("请了快五个月病假", SICK_LEAVE, True),
+        ("三年了", "职工请事假累计20天以上且单位按照规定不扣工资的", False),
+    ],
+)
+def test_the_tier_that_holds_the_stated_number_fits(question, text, expected):
+    assert fits(stated(question), text) is expected
