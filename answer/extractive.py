@@ -53,10 +53,11 @@ _QUANTITY_KINDS = (
 
 # A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
-# the past (怎么判的), or an outcome asked of a case the question names — not 怎么裁员 or 对仲裁结果不服怎么办.
+# the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
+# or 对仲裁结果不服怎么办.
 _RULED_RE = re.compile(r"(?:怎么|如何|怎样)(?:判|裁)(?:的|了)")
 _NAMES_CASE_RE = re.compile(r"案子|案例|案件|本案")
-_OUTCOME_RE = re.compile(r"结果|(?:怎么|如何|怎样)(?:判|裁)(?![断定别员减])|(?:判|裁)了")
+_OUTCOME_RE = re.compile(r"结果|(?:怎么|如何|怎样)(?:判|裁)(?![断定别员减])|(?:判|裁)了|(?:怎么|如何|怎样)处理的")
 OUTCOME_HEADING = "结果"
 
 
@@ -207,9 +208,12 @@ class ExtractiveComposer:
                     score += 0.1
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
+                vouched = prior
                 if quantities and fits(quantities, body):
                     score += TIER_BONUS
-                found.append(_Candidate(passage, unit, score * prior, covered, states))
+                    # the ranker cannot see that this tier holds the worker's number: its gap does not count
+                    vouched = max(prior, 1.0 / (1.0 + 0.05 * passage))
+                found.append(_Candidate(passage, unit, score * vouched, covered, states))
         # a unit without the number cannot say how many, nor a case's facts how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]

@@ -37,10 +37,11 @@ _UNITS = {
     "职工": ("people", 1.0),
 }
 _UNIT = "周岁|岁|年|月|周|星期|工作日|日|天|小时|人|名"
-# 八十多个工人, 三年多, 一年半, 半年; a numeral is read whole (not the 3 of 13年, nor after 第 or 每)
+# 八十多个工人, 三年多, 一年半, 半年; a numeral is read whole (not the 3 of 13年, nor after 第, 每 or 同),
+# and a term's name (一年期贷款利率) states nothing
 _STATED_RE = re.compile(
-    rf"(?<![第每\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?个?"
-    rf"(?P<unit>{_UNIT}|工人|员工|职工)(?P<half>半)?"
+    rf"(?<![第每同\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?个?"
+    rf"(?P<unit>{_UNIT}|工人|员工|职工)(?P<half>半)?(?!期)"
 )
 # 2年零8个月, 三年两个月: one span
 _YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个?月")

@@ -44,6 +44,8 @@ def case_retriever(tmp_path: Path, fake_embedder) -> HybridRetriever:
         ("二审法院怎么判的?", True),
         ("有个案子，新人拒绝加班被辞退了，仲裁结果是什么?", True),
         ("这个案例最后判了多少钱?", True),
+        ("员工不肯超时加班被辞退了，这案子最后怎么处理的?", True),
+        ("员工不肯超时加班，公司怎么处理才合法?", False),
         ("怎么判断是不是加班?", False),
         ("公司怎么裁员才合法?", False),
         ("公司怎样裁减人员?", False),

@@ -205,13 +205,13 @@ def test_the_rule_whose_tier_holds_the_workers_number_comes_before_the_general_r
         article="第二十一条",
         title="中华人民共和国劳动法",
         doc_id="ldf",
-        score=1.2,
+        score=1.5,
     )
     tiered = document(
         "第十九条 劳动合同期限三个月以上不满一年的，试用期不得超过一个月；劳动合同期限一年以上不满三年的，"
         "试用期不得超过二个月；三年以上固定期限和无固定期限的劳动合同，试用期不得超过六个月。",
         article="第十九条",
-        score=1.0,
+        score=0.1,  # the learned ranker's log-odds over union + laws put it this far below
     )
     question = "老板跟我签了两年的合同，说试用期要六个月，这样行吗？"
     answer = composer_for(tiny_retriever).compose(question, question + " 试用期", [general, tiered])

@@ -29,7 +29,10 @@ def test_a_question_states_where_the_worker_stands(question, expected):
     assert stated(question) == [Quantity(d, v, u) for d, v, u in expected]
 
 
-@pytest.mark.parametrize("question", ["能休几天", "依照第十九条", "每13年", "2019年12月3日入职", "十月一日上班"])
+@pytest.mark.parametrize(
+    "question",
+    ["能休几天", "依照第十九条", "每13年", "2019年12月3日入职", "十月一日上班", "同一天申请", "一年期贷款市场报价利率"],
+)
 def test_numbers_asked_dates_and_article_numbers_state_nothing(question):
     assert stated(question) == []
 
