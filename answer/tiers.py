@@ -83,9 +83,15 @@ class Tier:
         return above and below
 
 
+_DIGITS = "一二三四五六七八九"
+
+
 def _number(numeral: str) -> float | None:
     if numeral == "半":
         return 0.5
+    if re.fullmatch(f"[{_DIGITS}两]{{2,}}", numeral):  # 五六年, 三四个人: about five or six, not 56
+        digits = [_DIGITS.index(c) + 1 if c != "两" else 2 for c in numeral]
+        return sum(digits) / len(digits) if len(digits) == 2 and abs(digits[0] - digits[1]) == 1 else None
     try:
         return float(cn2an.cn2an(numeral, "smart"))
     except (ValueError, KeyError):

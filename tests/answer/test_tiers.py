@@ -23,6 +23,7 @@ SICK_LEAVE = "（五）累计工作满20年以上的职工，请病假累计4个
         ("在公司干了2年零8个月", [("months", 32, "年")]),
         ("干了一年半", [("months", 18, "年")]),
         ("今年16岁", [("age", 16, "岁")]),
+        ("参加工作五六年了", [("months", 66, "年")]),  # five or six, not 56
     ],
 )
 def test_a_question_states_where_the_worker_stands(question, expected):
