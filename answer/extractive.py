@@ -32,8 +32,8 @@ __all__ = ["ExtractiveComposer", "citation_for"]
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 # What a quantity question asks for, and the form of a sentence that answers it. A question that
-# names its unit (几天, 多少元, 几个月) wants a number in that unit.
-_ASKED_UNIT_RE = re.compile(r"(?:几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
+# names its unit (几天, 多少元, 几个月) wants a number in that unit; 那几天, 前几天, 好几个月 ask nothing.
+_ASKED_UNIT_RE = re.compile(r"(?:(?<![那这前后好头过])几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
 _QUANTITY_KINDS = (
     (
         re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候"),
@@ -69,6 +69,8 @@ def answer_form(question: str) -> re.Pattern | None:
     """The pattern a sentence answering this quantity question matches; None for other questions."""
     unit = _ASKED_UNIT_RE.search(question)
     if unit:
+        if unit.group(1) == "倍":  # a multiple is as often written as a percentage: 百分之三百, 300%
+            return re.compile(rf"{_NUMBER}\s*倍|百分之{_NUMBER}|\d+(?:\.\d+)?\s*[%％]")
         asked = {"日": "日|天", "天": "日|天", "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
         return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
     return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)

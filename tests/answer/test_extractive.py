@@ -362,6 +362,17 @@ def test_a_number_of_hours_written_in_chinese_numerals_states_a_quantity():
     assert not form.search("经与工会和劳动者协商后可以延长工作时间")
 
 
+def test_a_multiple_is_answered_by_a_percentage_and_those_few_days_ask_nothing():
+    form = answer_form("国庆那几天厂里让我们照常上班，工钱应该怎么给？能拿几倍？")
+    assert form is not None
+    # 劳动法 第四十四条 states multiples as percentages
+    assert form.search("法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬")
+    assert form.search("按照其日工资收入的300%支付")
+    assert not form.search("职工累计工作已满1年不满10年的，年休假5天")  # 那几天 is not 几天
+    days = answer_form("前几天请了病假，病假一年最多能请几天？")
+    assert days is not None and days.search("医疗期3个月到24个月") is None and days.search("病假15天")
+
+
 def test_the_service_composes_from_as_many_passages_as_it_is_set_to_read(tiny_retriever, monkeypatch):
     with pytest.raises(ValueError):
         AnswerService(tiny_retriever, passages=0)
