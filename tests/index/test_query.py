@@ -29,6 +29,7 @@ def test_malformed_table_line_is_reported(tmp_path):
     [
         ("国庆节当天老板叫我回厂上班，这天工资按几倍算？", "劳动法", "第四十四条"),  # 国庆 → 法定休假日
         ("去申请劳动仲裁要交钱吗？", "劳动争议调解仲裁法", "第五十三条"),  # 交钱 → 收费
+        ("下个月结婚请婚假，那几天公司能扣我工资吗？", "劳动法", "第五十一条"),  # 婚假 → 婚丧假
     ],
 )
 def test_everyday_words_find_the_article_that_uses_the_statutes_word(
