@@ -188,16 +188,21 @@ def _words_kept(retriever: HybridRetriever, question: str, documents: list[Docum
 
 
 def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -> list[Document]:
-    """Each case passage followed by its case's outcome section (处理结果, 裁判结果) when the search missed it:
-    a question on how a case ended names the case by its facts, so the facts are what rank."""
-    found = {document.id for document in documents}
+    """Each case passage followed by its case's outcome section (处理结果, 裁判结果), carrying that passage's
+    scores: a question on how a case ended names the case by its facts, so the facts are what rank. An
+    outcome the search found further down moves up too, or the answer would depend on whether the search
+    happened to reach it at eighth place or not at all."""
     out: list[Document] = []
+    placed: set[str | None] = set()
     for document in documents:
+        if document.id in placed:
+            continue
         out.append(document)
+        placed.add(document.id)
         if document.metadata.get("kind") == CASE:
-            missed = [s for s in retriever.sections(document, OUTCOME_HEADING) if s.id not in found]
-            found.update(s.id for s in missed)
-            out.extend(missed)
+            outcomes = [s for s in retriever.sections(document, OUTCOME_HEADING) if s.id not in placed]
+            placed.update(s.id for s in outcomes)
+            out.extend(outcomes)
     return out
 
 

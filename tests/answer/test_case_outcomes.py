@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from langchain_core.documents import Document
 
 from answer.extractive import asks_outcome
-from answer.service import AnswerService
+from answer.service import AnswerService, _with_case_outcomes
 from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.query import QueryExpander
@@ -68,6 +69,16 @@ def test_an_outcome_question_quotes_the_ruling_of_the_case_its_facts_name(case_r
     assert ruling[0].label == "《劳动者拒绝违法超时加班安排，用人单位能否解除劳动合同》处理结果"
     assert len({c.label for c in answer.citations}) == len(answer.citations)  # sections of one case read apart
     assert "违法解除劳动合同赔偿金8000元" in answer.text
+
+
+def test_an_outcome_found_further_down_moves_up_behind_its_facts(case_retriever):
+    facts = case_retriever.invoke("汽车服务公司约定月工资4000元含加班费", k=1)[0]
+    law = case_retriever.invoke("延长工作时间的工资报酬", k=1)[0]
+    (outcome,) = case_retriever.sections(facts, "结果")
+    low = Document(outcome.page_content, id=outcome.id, metadata={**outcome.metadata, "score": -3.0})
+    ordered = _with_case_outcomes(case_retriever, [facts, law, low])
+    assert [d.id for d in ordered] == [facts.id, outcome.id, law.id]  # once, right behind the facts
+    assert ordered[1].metadata["score"] == facts.metadata["score"]  # read as the facts are
 
 
 def test_sections_are_the_same_documents_passages_under_the_heading(case_retriever):
