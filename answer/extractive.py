@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.records import Answer, Citation
-from answer.tiers import fits, stated
+from answer.tiers import narrowest, stated
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
 
@@ -32,8 +32,10 @@ __all__ = ["ExtractiveComposer", "citation_for"]
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 # What a quantity question asks for, and the form of a sentence that answers it. A question that
-# names its unit (几天, 多少元, 几个月) wants a number in that unit; 那几天, 前几天, 好几个月 ask nothing.
-_ASKED_UNIT_RE = re.compile(r"(?:(?<![那这前后好头过])几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
+# names its unit (几天, 多少元, 几个月) wants a number in that unit; 那几天, 前几天, 才几天, 十几天 ask nothing.
+_ASKED_UNIT_RE = re.compile(
+    r"(?:(?<![那这前后好头过没才就十百千万])几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)"
+)
 _QUANTITY_KINDS = (
     (
         re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候"),
@@ -167,6 +169,8 @@ class ExtractiveComposer:
         asks_when = bool(_ASKS_WHEN_RE.search(question))
         asked = places_in(question + " " + search_query)
         quantities = stated(question)
+        # how closely the retriever's best passage already places the worker (None: it draws no such tier)
+        top_tier = narrowest(quantities, documents[0].page_content) if quantities and documents else None
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
@@ -177,9 +181,8 @@ class ExtractiveComposer:
             # how much more likely it is the better one (the learned ranker's scores are log-odds-like), and its rank.
             # A local rule answers a question that names no region only when nothing national does as well.
             gap = float(document.metadata.get("score", best_score)) - best_score
-            prior = 2.0 / (1.0 + math.exp(-gap)) / (1.0 + 0.05 * passage)
-            if region and not asked:
-                prior *= 0.8
+            rank_and_scope = (0.8 if region and not asked else 1.0) / (1.0 + 0.05 * passage)
+            prior = 2.0 / (1.0 + math.exp(-gap)) * rank_and_scope
             text = document.page_content
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
@@ -211,10 +214,13 @@ class ExtractiveComposer:
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
                 vouched = prior
-                if quantities and fits(quantities, body):
+                tier = narrowest(quantities, body) if quantities else None
+                if tier is not None:
                     score += TIER_BONUS
-                    # the ranker cannot see that this tier holds the worker's number: its gap does not count
-                    vouched = max(prior, 1.0 / (1.0 + 0.05 * passage))
+                    # the ranker cannot see that this tier holds the worker's number more closely than the
+                    # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
+                    if top_tier is None or tier < top_tier:
+                        vouched = max(prior, rank_and_scope)
                 found.append(_Candidate(passage, unit, score * vouched, covered, states))
         # a unit without the number cannot say how many, nor a case's facts how it ended
         if any(c.states_form for c in found):

@@ -36,24 +36,34 @@ _UNITS = {
     "员工": ("people", 1.0),
     "职工": ("people", 1.0),
 }
-_UNIT = "周岁|岁|年|月|周|星期|工作日|日|天|小时|人|名"
-# 八十多个工人, 三年多, 一年半, 半年; a numeral is read whole (not the 3 of 13年, nor after 第, 每 or 同),
-# and a term's name (一年期贷款利率) states nothing
+_PEOPLE = ("工人", "员工", "职工")  # counted in a question (八十多个工人), never a provision's unit
+_UNIT = "|".join(unit for unit in _UNITS if unit not in _PEOPLE)
+# 八十多个工人, 三年多, 一年半, 两个半月, 半年; a numeral is read whole (not the 3 of 13年, nor after 第,
+# 每, 同, 这 or 那); a month is 个月 (3月份, 十二月 are dates); a term's name (一年期贷款利率) states
+# nothing. 不满一年, 超过三个月: just under or over it.
 _STATED_RE = re.compile(
-    rf"(?<![第每同\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?个?"
-    rf"(?P<unit>{_UNIT}|工人|员工|职工)(?P<half>半)?(?!期)"
+    r"(?P<side>不满|不到|不足|未满|没满|没到|不够|超过|多于)?"
+    rf"(?<![第每同这那\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?"
+    rf"(?:个(?P<half_before>半)?(?=月|小时|星期|工作日|工人|员工|职工|人)|(?!月))"
+    rf"(?P<unit>{_UNIT}|{'|'.join(_PEOPLE)})(?P<half>半)?(?!期|份)"
 )
-# 2年零8个月, 三年两个月: one span
-_YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个?月")
-# Dates state no quantity: 2019年12月, 3月5日, 十月一日
+# 2年零8个月, 三年两个月: a span, whose months past the full years are what 六个月以上不满一年的 counts
+_YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个月")
+# Dates state no quantity: 2019年12月, 二〇一五年, 19年入职, 3月5日, 十月一日
 _DATE_RE = re.compile(
-    r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}[日号]"
+    r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
+    r"|\d{2}年(?=\d{1,2}月|入职|进|底|初|年底|年初)"
+    r"|[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}[日号]"
 )
+_UNDER = ("不满", "不到", "不足", "未满", "没满", "没到", "不够")
 # A bound in a provision: the number, its unit, and which side it closes
 _BOUND_RE = re.compile(
     rf"(?P<pre>已满|未满|不满|不足|超过|满)?(?P<n>{_NUMERAL})(?:个)?(?P<unit>{_UNIT})"
     r"(?P<post>以上|以下|以内)?"
 )
+# A tier is a condition, so its clause names who or what it applies to: …不满三年的, 一百人以下的.
+# A penalty (处五日以上十日以下拘留), a deadline (在十五日以内答复) or a rate (每满一年支付) is not one.
+_CLAUSE_END_RE = re.compile(r"[，。；：,;]")
 _LIMIT_BEFORE = ("不得", "不", "最长", "最多", "至多", "最高", "最低", "至少", "不少于", "不低于")
 
 
@@ -121,17 +131,22 @@ def stated(question: str) -> list[Quantity]:
     text = _DATE_RE.sub("，", question)
     for m in _YEARS_MONTHS_RE.finditer(text):
         years, months = _number(m["y"]), _number(m["m"])
-        if years is not None and months is not None:
-            found.append(Quantity("months", years * 12 + months, "年"))
+        if years is not None and months is not None:  # the span, and the months past the last full year
+            found += [Quantity("months", years * 12 + months, "年"), Quantity("months", months, "月")]
     for m in _STATED_RE.finditer(_YEARS_MONTHS_RE.sub("，", text)):
         value = _number(m["n"])
         if value is None or (m["n"] == "半" and m["unit"] not in ("年", "月", "天", "日", "小时")):
             continue
         if m["more"]:  # 八十多: more than eighty, less than ninety
             value += _step(value) / 2
-        if m["half"]:
+        if m["half"] or m["half_before"]:
             value += 0.5
-        found.append(_measure(value, m["unit"]))
+        if m["side"]:  # 不满一年: just under a year; 超过三个月: just over
+            value *= 0.99 if m["side"] in _UNDER else 1.01
+        quantity = _measure(value, m["unit"])
+        if quantity.dimension == "months" and quantity.value > 12 * 60:
+            continue  # no one has worked sixty years: a year's name (二〇一五年) read as a number
+        found.append(quantity)
     return found
 
 
@@ -150,7 +165,8 @@ def tiers(text: str) -> tuple[Tier, ...]:
     last_end = -1
     for m in _BOUND_RE.finditer(text):
         value = _number(m["n"])
-        if value is None:
+        if value is None or not _conditional(text, m.start(), m.end()):
+            pending = None
             continue
         before = text[max(0, m.start() - 3) : m.start()]
         if not m["pre"] and any(before.endswith(word) for word in _LIMIT_BEFORE):
@@ -161,7 +177,8 @@ def tiers(text: str) -> tuple[Tier, ...]:
         pre, post = m["pre"] or "", m["post"] or ""
         if pre in ("不满", "未满", "不足") or post in ("以下", "以内"):
             closed = post in ("以下", "以内")
-            if pending and pending.dimension == q.dimension and m.start() - last_end <= 4:
+            joins = pending and pending.dimension == q.dimension and q.value > pending.low and m.start() - last_end <= 4
+            if pending and joins:
                 out[-1] = Tier(q.dimension, pending.units | {q.unit}, pending.low, q.value, pending.closed_low, closed)
             else:
                 out.append(Tier(q.dimension, frozenset({q.unit}), float("-inf"), q.value, True, closed))
@@ -175,6 +192,22 @@ def tiers(text: str) -> tuple[Tier, ...]:
     return tuple(out)
 
 
+def _conditional(text: str, start: int, end: int) -> bool:
+    """Whether the bound at text[start:end] is a condition: its clause goes on to say whom it is about
+    (…的), and it is not a rate (每满一年)."""
+    if text[max(0, start - 1) : start] == "每":
+        return False
+    clause_end = _CLAUSE_END_RE.search(text, end)
+    return "的" in text[end : clause_end.start() if clause_end else len(text)]
+
+
+def narrowest(quantities: list[Quantity], text: str) -> float | None:
+    """The width of the narrowest tier of the text that holds a stated quantity (一年以上 is infinitely
+    wide, 已满1年不满10年 nine years); None when no tier holds one."""
+    widths = [t.high - t.low for t in tiers(text) for q in quantities if t.holds(q)]
+    return min(widths) if widths else None
+
+
 def fits(quantities: list[Quantity], text: str) -> bool:
     """Whether some tier the text draws holds a quantity the question states."""
-    return bool(quantities) and any(t.holds(q) for t in tiers(text) for q in quantities)
+    return narrowest(quantities, text) is not None

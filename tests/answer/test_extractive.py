@@ -213,7 +213,7 @@ def test_the_rule_whose_tier_holds_the_workers_number_comes_before_the_general_r
         article="第十九条",
         score=0.1,  # the learned ranker's log-odds over union + laws put it this far below
     )
-    question = "老板跟我签了两年的合同，说试用期要六个月，这样行吗？"
+    question = "老板跟我签了两年的合同，试用期能定多久？"
     answer = composer_for(tiny_retriever).compose(question, question + " 试用期", [general, tiered])
     assert answer.text.startswith("依据《中华人民共和国劳动合同法》第十九条")
     assert "一年以上不满三年的，试用期不得超过二个月" in answer.text.split("\n")[1]
@@ -223,6 +223,33 @@ def test_the_rule_whose_tier_holds_the_workers_number_comes_before_the_general_r
         "试用期最长能约定多久？", "试用期最长能约定多久？ 试用期", [general, tiered]
     )
     assert plain.text.startswith("依据《中华人民共和国劳动法》第二十一条")
+
+
+def test_a_tier_that_places_the_worker_more_closely_outweighs_the_rankers_gap_and_an_equal_one_does_not(
+    tiny_retriever,
+):
+    wide = document(
+        "第四十五条 国家实行带薪年休假制度。劳动者连续工作一年以上的，享受带薪年休假。具体办法由国务院规定。",
+        article="第四十五条",
+        title="中华人民共和国劳动法",
+        doc_id="ldf",
+        score=1.5,
+    )
+    close = document(
+        "第三条 职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天；已满20年的，年休假15天。",
+        article="第三条",
+        title="职工带薪年休假条例",
+        kind="行政法规",
+        doc_id="tl",
+        score=-1.2,  # as the learned ranker over union + laws scores it
+    )
+    compose = composer_for(tiny_retriever).compose
+    question = "上班三年了，带薪年假能休几天？"
+    answer = compose(question, question + " 年休假", [wide, close])
+    assert answer.text.startswith("依据《职工带薪年休假条例》第三条"), answer.text
+    # 一年以上 holds three years as well as 已满1年不满10年 would if it were as wide: the ranker's order stands
+    same = document(wide.page_content.replace("一年以上的", "已满1年不满10年的"), **wide.metadata)
+    assert compose(question, question + " 年休假", [same, close]).text.startswith("依据《中华人民共和国劳动法》")
 
 
 ARTICLE_13 = (

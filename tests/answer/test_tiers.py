@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.tiers import Quantity, fits, stated, tiers
+from answer.tiers import Quantity, fits, narrowest, stated, tiers
 
 # Real provisions of the bundled documents
 PROBATION = (  # 劳动合同法 第十九条
@@ -20,10 +20,13 @@ SICK_LEAVE = "（五）累计工作满20年以上的职工，请病假累计4个
     [
         ("我跟公司签了两年的合同，HR说试用期要半年", [("months", 24, "年"), ("months", 6, "年")]),
         ("全厂八十多个工人", [("people", 85, "人")]),
-        ("在公司干了2年零8个月", [("months", 32, "年")]),
+        ("在公司干了2年零8个月", [("months", 32, "年"), ("months", 8, "月")]),
         ("干了一年半", [("months", 18, "年")]),
         ("今年16岁", [("age", 16, "岁")]),
         ("参加工作五六年了", [("months", 66, "年")]),  # five or six, not 56
+        ("合同不满一年", [("months", 12 * 0.99, "年")]),  # just under a year
+        ("招了不满十六周岁的童工", [("age", 16 * 0.99, "岁")]),
+        ("两个半月", [("months", 2.5, "月")]),
     ],
 )
 def test_a_question_states_where_the_worker_stands(question, expected):
@@ -32,10 +35,30 @@ def test_a_question_states_where_the_worker_stands(question, expected):
 
 @pytest.mark.parametrize(
     "question",
-    ["能休几天", "依照第十九条", "每13年", "2019年12月3日入职", "十月一日上班", "同一天申请", "一年期贷款市场报价利率"],
+    [
+        "能休几天",
+        "依照第十九条",
+        "每13年",
+        "2019年12月3日入职",
+        "十月一日上班",
+        "同一天申请",
+        "一年期贷款市场报价利率",
+        "19年入职",
+        "我二〇一五年进的厂",
+        "3月份入职",
+        "这一年",
+    ],
 )
 def test_numbers_asked_dates_and_article_numbers_state_nothing(question):
     assert stated(question) == []
+
+
+def test_a_penalty_a_deadline_or_a_rate_draws_no_tier():
+    assert tiers("处五日以上十日以下拘留") == ()
+    assert tiers("用人单位应当在十五日以内作出书面答复") == ()
+    assert tiers("每满一年支付一个月工资的标准向劳动者支付") == ()
+    over_ten, under_five = tiers("工作十年以上的；不满五年的")  # two tiers, not one upside down
+    assert (over_ten.low, over_ten.high, under_five.low, under_five.high) == (120, float("inf"), float("-inf"), 60)
 
 
 def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
@@ -54,9 +77,13 @@ def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
 @pytest.mark.parametrize(
     ("question", "text", "expected"),
     [
-        ("签了两年的合同，试用期要六个月", PROBATION, True),
+        ("签了两年的合同", PROBATION, True),
+        ("合同签了不满一年", PROBATION, True),
+        ("签了五年的合同", "劳动合同期限一年以上不满三年的，试用期不得超过二个月", False),
         ("签了两年的合同，试用期要六个月", "劳动合同可以约定试用期。试用期最长不得超过六个月。", False),
         ("上班4年了", ANNUAL_LEAVE, True),
+        # severance counts the months past the last full year (劳动合同法 第四十七条)
+        ("干了5年零8个月", "每满一年支付一个月工资的标准向劳动者支付。六个月以上不满一年的，按一年计算", True),
         ("上班25年了", ANNUAL_LEAVE, True),
         ("入职快半年了还没签合同", NO_CONTRACT, True),
         ("入职两年了还没签合同", NO_CONTRACT, False),
@@ -71,3 +98,10 @@ def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
 )
 def test_the_tier_that_holds_the_stated_number_fits(question, text, expected):
     assert fits(stated(question), text) is expected
+
+
+def test_the_narrowest_tier_holding_the_number_says_how_closely_a_text_places_the_worker():
+    three_years = stated("上班三年了")
+    assert narrowest(three_years, ANNUAL_LEAVE) == 9 * 12  # 已满1年不满10年
+    assert narrowest(three_years, "劳动者连续工作一年以上的，享受带薪年休假。") == float("inf")
+    assert narrowest(three_years, ASSEMBLY) is None
