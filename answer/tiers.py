@@ -16,36 +16,38 @@ from functools import lru_cache
 import cn2an
 
 _NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+"
-# How each unit measures, and in which base. Years of service and ages are different quantities, and so
-# are spans counted in months or years (service, a contract) and in days or weeks (leave, notice):
-# three years of service is not "20 days or more" of leave.
+# How each unit measures, in which base, and its one spelling. Years of service and ages are different
+# quantities, and so are spans counted in months or years (service, a contract) and in days or weeks
+# (leave, notice): three years of service is not "20 days or more" of leave.
 _UNITS = {
-    "周岁": ("age", 1.0),
-    "岁": ("age", 1.0),
-    "年": ("months", 12.0),
-    "月": ("months", 1.0),
-    "周": ("days", 7.0),
-    "星期": ("days", 7.0),
-    "工作日": ("days", 1.0),
-    "日": ("days", 1.0),
-    "天": ("days", 1.0),
-    "小时": ("hours", 1.0),
-    "人": ("people", 1.0),
-    "名": ("people", 1.0),
-    "工人": ("people", 1.0),
-    "员工": ("people", 1.0),
-    "职工": ("people", 1.0),
+    "周岁": ("age", 1.0, "岁"),
+    "岁": ("age", 1.0, "岁"),
+    "年": ("months", 12.0, "年"),
+    "月": ("months", 1.0, "月"),
+    "周": ("days", 7.0, "周"),
+    "星期": ("days", 7.0, "周"),
+    "工作日": ("days", 1.0, "天"),
+    "日": ("days", 1.0, "天"),
+    "天": ("days", 1.0, "天"),
+    "小时": ("hours", 1.0, "小时"),
+    "人": ("people", 1.0, "人"),
+    "名": ("people", 1.0, "人"),
+    "工人": ("people", 1.0, "人"),
+    "员工": ("people", 1.0, "人"),
+    "职工": ("people", 1.0, "人"),
 }
 _PEOPLE = ("工人", "员工", "职工")  # counted in a question (八十多个工人), never a provision's unit
 _UNIT = "|".join(unit for unit in _UNITS if unit not in _PEOPLE)
 # 八十多个工人, 三年多, 一年半, 两个半月, 半年; a numeral is read whole (not the 3 of 13年, nor after 第,
 # 每, 同, 这 or 那); a month is 个月 (3月份, 十二月 are dates); a term's name (一年期贷款利率) states
 # nothing. 不满一年, 超过三个月: just under or over it.
+_UNDER = ("不满", "不到", "不足", "未满", "没满", "没到", "不够")
+_OVER = ("超过", "多于")
 _STATED_RE = re.compile(
-    r"(?P<side>不满|不到|不足|未满|没满|没到|不够|超过|多于)?"
+    rf"(?P<side>{'|'.join(_UNDER + _OVER)})?"
     rf"(?<![第每同这那\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?"
     rf"(?:个(?P<half_before>半)?(?=月|小时|星期|工作日|工人|员工|职工|人)|(?!月))"
-    rf"(?P<unit>{_UNIT}|{'|'.join(_PEOPLE)})(?P<half>半)?(?!期|份)"
+    rf"(?P<unit>{'|'.join(_UNITS)})(?P<half>半)?(?!期|份)"
 )
 # 2年零8个月, 三年两个月: a span, whose months past the full years are what 六个月以上不满一年的 counts
 _YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个月")
@@ -55,7 +57,6 @@ _DATE_RE = re.compile(
     r"|\d{2}年(?=\d{1,2}月|入职|进|底|初|年底|年初)"
     r"|[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}[日号]"
 )
-_UNDER = ("不满", "不到", "不足", "未满", "没满", "没到", "不够")
 # A bound in a provision: the number, its unit, and which side it closes
 _BOUND_RE = re.compile(
     rf"(?P<pre>已满|未满|不满|不足|超过|满)?(?P<n>{_NUMERAL})(?:个)?(?P<unit>{_UNIT})"
@@ -108,21 +109,9 @@ def _number(numeral: str) -> float | None:
         return None
 
 
-_SAME_UNIT = {
-    "周岁": "岁",
-    "日": "天",
-    "工作日": "天",
-    "星期": "周",
-    "名": "人",
-    "工人": "人",
-    "员工": "人",
-    "职工": "人",
-}
-
-
 def _measure(value: float, unit: str) -> Quantity:
-    dimension, base = _UNITS[unit]
-    return Quantity(dimension, value * base, _SAME_UNIT.get(unit, unit))
+    dimension, base, spelling = _UNITS[unit]
+    return Quantity(dimension, value * base, spelling)
 
 
 def stated(question: str) -> list[Quantity]:
@@ -177,8 +166,12 @@ def tiers(text: str) -> tuple[Tier, ...]:
         pre, post = m["pre"] or "", m["post"] or ""
         if pre in ("不满", "未满", "不足") or post in ("以下", "以内"):
             closed = post in ("以下", "以内")
-            joins = pending and pending.dimension == q.dimension and q.value > pending.low and m.start() - last_end <= 4
-            if pending and joins:
+            if (
+                pending is not None  # 一年以上 just before: one tier, 一年以上不满三年
+                and pending.dimension == q.dimension
+                and q.value > pending.low
+                and m.start() - last_end <= 4
+            ):
                 out[-1] = Tier(q.dimension, pending.units | {q.unit}, pending.low, q.value, pending.closed_low, closed)
             else:
                 out.append(Tier(q.dimension, frozenset({q.unit}), float("-inf"), q.value, True, closed))
@@ -206,8 +199,3 @@ def narrowest(quantities: list[Quantity], text: str) -> float | None:
     wide, 已满1年不满10年 nine years); None when no tier holds one."""
     widths = [t.high - t.low for t in tiers(text) for q in quantities if t.holds(q)]
     return min(widths) if widths else None
-
-
-def fits(quantities: list[Quantity], text: str) -> bool:
-    """Whether some tier the text draws holds a quantity the question states."""
-    return narrowest(quantities, text) is not None
