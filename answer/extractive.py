@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.records import Answer, Citation
-from answer.tiers import narrowest, stated
+from answer.tiers import narrowest, stated, subject_words
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
 
@@ -57,14 +57,21 @@ _QUANTITY_KINDS = (
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
 # the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
 # or 对仲裁结果不服怎么办.
-_RULED_RE = re.compile(r"(?:怎么|如何|怎样)(?:判|裁)(?:的|了)")
+_HOW = r"(?:怎么|如何|怎样|咋)"
+_RULED_RE = re.compile(rf"{_HOW}(?:判|裁)(?:的|了)")
 _NAMES_CASE_RE = re.compile(r"案子|案例|案件|本案")
-_OUTCOME_RE = re.compile(r"结果|(?:怎么|如何|怎样)(?:判|裁)(?![断定别员减])|(?:判|裁)了|(?:怎么|如何|怎样)处理的")
+_OUTCOME_RE = re.compile(rf"结果|{_HOW}(?:判|裁)(?![断定别员减])|(?:判|裁)了|{_HOW}处理的")
+# 有没有这种案子, 有类似的案例吗: a worker asking for a case like theirs wants how it was decided
+_LIKE_CASE_RE = re.compile(r"(?:有没有|有无|有)(?:类似|这种|这样|相关)的?(?:案子|案例|案件)")
 OUTCOME_HEADING = "结果"
 
 
 def asks_outcome(question: str) -> bool:
-    return bool(_RULED_RE.search(question) or (_NAMES_CASE_RE.search(question) and _OUTCOME_RE.search(question)))
+    return bool(
+        _RULED_RE.search(question)
+        or _LIKE_CASE_RE.search(question)
+        or (_NAMES_CASE_RE.search(question) and _OUTCOME_RE.search(question))
+    )
 
 
 def answer_form(question: str) -> re.Pattern | None:
@@ -73,7 +80,9 @@ def answer_form(question: str) -> re.Pattern | None:
     if unit:
         if unit.group(1) == "倍":  # a multiple is as often written as a percentage: 百分之三百, 300%
             return re.compile(rf"{_NUMBER}\s*倍|百分之{_NUMBER}|\d+(?:\.\d+)?\s*[%％]")
-        asked = {"日": "日|天", "天": "日|天", "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
+        # days are also counted in working days (每月不超过3个工作日)
+        days = "工作日|日|天"
+        asked = {"日": days, "天": days, "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
         return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
     return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)
 
@@ -170,7 +179,8 @@ class ExtractiveComposer:
         asked = places_in(question + " " + search_query)
         quantities = stated(question)
         # how closely the retriever's best passage already places the worker (None: it draws no such tier)
-        top_tier = narrowest(quantities, documents[0].page_content) if quantities and documents else None
+        about = subject_words(self.tokenize(question), list(weights))
+        top_tier = narrowest(quantities, documents[0].page_content, about) if quantities and documents else None
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
@@ -209,12 +219,12 @@ class ExtractiveComposer:
                 states = in_outcome or (wanted is not None and bool(wanted.search(own)))
                 if states:
                     score += 0.15
-                if wants_yes_no and _MODAL_RE.search(body):
+                if wants_yes_no and (_MODAL_RE.search(body) or _NAMES_WHO_RE.search(body)):
                     score += 0.1
                 if wants_who and _NAMES_WHO_RE.search(body):
                     score += WHO_BONUS
                 vouched = prior
-                tier = narrowest(quantities, body) if quantities else None
+                tier = narrowest(quantities, body, about) if quantities else None
                 if tier is not None:
                     score += TIER_BONUS
                     # the ranker cannot see that this tier holds the worker's number more closely than the

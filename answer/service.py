@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import replace
@@ -13,6 +14,7 @@ from answer.extractive import OUTCOME_HEADING, ExtractiveComposer, asks_outcome
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
 from answer.records import Answer
+from answer.tiers import narrowest, stated, subject_words
 from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
@@ -33,6 +35,12 @@ OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowe
 # answers citing a relevant article 522→524 (offline, same retrieval), the bundled sets gain or hold.
 PASSAGES = 8
 GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
+# A worker who states where they stand (上班4年了, 进厂快半年) is answered by the provision whose tier holds
+# that number, and neither ranker can see tiers: the tier table of 年休假条例 第三条 ranks 21st for a
+# four-year worker's annual leave. So the search looks this deep for such provisions and reads at most
+# TIER_EXTRA of them beside the eight.
+TIER_DEPTH = 30
+TIER_EXTRA = 2
 
 
 class AnswerService:
@@ -82,6 +90,7 @@ class AnswerService:
             return
         if asks_outcome(question):
             documents = _with_case_outcomes(retriever, documents)
+        documents = _with_closer_tiers(retriever, question, search_query, documents)
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None
         if self.generator is not None:
@@ -204,6 +213,37 @@ def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -
             placed.update(s.id for s in outcomes)
             out.extend(outcomes)
     return out
+
+
+def _with_closer_tiers(
+    retriever: HybridRetriever, question: str, search_query: str, documents: list[Document]
+) -> list[Document]:
+    """The passages read, plus (behind them) up to TIER_EXTRA found deeper whose bounded tier holds a
+    number the question states more closely than the best passage's does (已满1年不满10年 against
+    一年以上) — the ones the composer lets outweigh the retriever's order. As there, a tier counts only in a
+    sentence about what the question is about (`subject_words`); that deep, most tiers measure something
+    else (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into: its
+    title holds a word of the question or a term it stands for (年假 → 年休假 in 职工带薪年休假条例). An open
+    tier (不足十年的) fits too loosely to reach for."""
+    quantities = stated(question)
+    if not quantities or not documents:
+        return documents
+    tokenize = retriever.index.keyword.tokenizer
+    about = subject_words(tokenize(question), list(retriever.query_weights(search_query)))
+    best = narrowest(quantities, documents[0].page_content, about)
+    read = {d.id for d in documents}
+    closer = []
+    # the question's own words and the statute's terms its everyday words stand for, whole (劳动 of 劳动报酬
+    # would make every 劳动… law look named)
+    terms = retriever.expander.terms(search_query) if retriever.expander else {}
+    named = {w for w in tokenize(search_query) if len(w) > 1} | set(terms)
+    for document in retriever.invoke(search_query, k=TIER_DEPTH):
+        if document.id in read or not any(w in document.metadata.get("title", "") for w in named):
+            continue
+        tier = narrowest(quantities, document.page_content, about)
+        if tier is not None and tier < math.inf and (best is None or tier < best):
+            closer.append(document)
+    return documents + closer[:TIER_EXTRA]
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

@@ -194,8 +194,25 @@ def _conditional(text: str, start: int, end: int) -> bool:
     return "的" in text[end : clause_end.start() if clause_end else len(text)]
 
 
-def narrowest(quantities: list[Quantity], text: str) -> float | None:
+def narrowest(quantities: list[Quantity], text: str, about: frozenset[str] | None = None) -> float | None:
     """The width of the narrowest tier of the text that holds a stated quantity (一年以上 is infinitely
-    wide, 已满1年不满10年 nine years); None when no tier holds one."""
+    wide, 已满1年不满10年 nine years); None when no tier holds one.
+
+    `about`: what the question is about. A tier counts only in a sentence that names some of it, since
+    a number fits many tiers that measure something else: 才过4个月 (since a layoff) is no 怀孕未满4个月流产的.
+    """
+    if about is not None:
+        text = "。".join(s for s in text.split("。") if any(word in s for word in about))
     widths = [t.high - t.low for t in tiers(text) for q in quantities if t.holds(q)]
     return min(widths) if widths else None
+
+
+_NUMERAL_CHAR_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万半]")
+
+
+def subject_words(own: list[str], searched: list[str]) -> frozenset[str]:
+    """What a question is about, for `narrowest`: its own words (`own`, as tokenised) and the longer words
+    searched for it (`searched`: 年假 → 年休假; not a two-character piece such as 劳动 of 劳动报酬), less
+    the numbers it states (三个 of 三个月)."""
+    words = {w for w in own if len(w) > 1} | {w for w in searched if len(w) > 2}
+    return frozenset(w for w in words if not _NUMERAL_CHAR_RE.search(w))

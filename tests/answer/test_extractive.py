@@ -425,3 +425,26 @@ def test_a_qian_kuan_after_a_list_is_not_read_with_the_lists_last_item():
     )
     last = units(article)[-1]
     assert article[last.start : last.end].startswith("劳动合同除前款规定") and last.lead_in is None
+
+
+def test_a_yes_no_question_is_answered_by_a_rule_that_allocates_a_duty_as_by_one_with_a_modal(tiny_retriever):
+    title = "保障农民工工资支付条例"
+    meta = {"title": title, "source": f"{title}.md", "kind": "行政法规", "doc_id": "wage"}
+    ledger = document(
+        "第二十八条 施工总承包单位应当在工程项目部配备劳资专管员，对分包单位劳动用工实施监督管理，"
+        "掌握施工现场用工、考勤、工资支付等情况，审核分包单位编制的农民工工资支付表，分包单位应当予以配合。",
+        article="第二十八条",
+        score=1.0,
+        **meta,
+    )
+    clears = document(
+        "第三十条 分包单位拖欠农民工工资的，由施工总承包单位先行清偿，再依法进行追偿。",
+        article="第三十条",
+        score=1.0,
+        **meta,
+    )
+    question = "分包单位拖欠我们工资，施工总承包单位说不关他们的事，真是这样吗?"
+    answer = composer_for(tiny_retriever).compose(question, question, [clears, ledger])
+    # 由施工总承包单位先行清偿 says who must pay, as plainly as 应当 would: the search's first stays first
+    assert answer.citations[0].article == "第三十条", answer.text
+    assert_verbatim(answer)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.tiers import Quantity, narrowest, stated, tiers
+from answer.tiers import Quantity, narrowest, stated, subject_words, tiers
 
 # Real provisions of the bundled documents
 PROBATION = (  # 劳动合同法 第十九条
@@ -105,3 +105,21 @@ def test_the_narrowest_tier_holding_the_number_says_how_closely_a_text_places_th
     assert narrowest(three_years, ANNUAL_LEAVE) == 9 * 12  # 已满1年不满10年
     assert narrowest(three_years, "劳动者连续工作一年以上的，享受带薪年休假。") == float("inf")
     assert narrowest(three_years, ASSEMBLY) is None
+
+
+MISCARRIAGE = (
+    "女职工怀孕未满4个月流产的，享受15天产假；怀孕满4个月流产的，享受42天产假。"  # 女职工劳动保护特别规定 第七条
+)
+
+
+def test_a_tier_counts_only_in_a_sentence_about_what_the_question_is_about():
+    question = "公司把我们裁了，才过4个月又在招人，被裁的能优先回去吗?"
+    about = subject_words(["公司", "裁", "才过", "4", "个", "月", "招人", "优先", "回去"], ["裁减人员", "用人单位"])
+    assert "才过" in about and "裁减人员" in about and not {"4", "个", "月"} & about
+    four_months = stated(question)
+    assert narrowest(four_months, MISCARRIAGE) is not None  # the number fits…
+    assert narrowest(four_months, MISCARRIAGE, about) is None  # …a tier about something else
+    annual = stated("我在厂里上班4年了，一年能休几天年假?")
+    assert narrowest(annual, ANNUAL_LEAVE, subject_words(["上班", "年假"], ["年休假"])) == 9 * 12
+    # a piece of a searched term (劳动 of 劳动报酬) and a stated number (三个 of 三个月) say nothing
+    assert subject_words(["三个", "工钱"], ["劳动", "报酬", "劳动报酬"]) == {"工钱", "劳动报酬"}

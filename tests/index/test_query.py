@@ -30,6 +30,8 @@ def test_malformed_table_line_is_reported(tmp_path):
         ("国庆节当天老板叫我回厂上班，这天工资按几倍算？", "劳动法", "第四十四条"),  # 国庆 → 法定休假日
         ("去申请劳动仲裁要交钱吗？", "劳动争议调解仲裁法", "第五十三条"),  # 交钱 → 收费
         ("下个月结婚请婚假，那几天公司能扣我工资吗？", "劳动法", "第五十一条"),  # 婚假 → 婚丧假
+        ("在工地干活，包工头拿了钱跑路了，工钱找谁要？", "保障农民工工资支付条例", "第三十六条"),  # 包工头
+        ("车间里着火了，我先跑出来会被扣工资吗？", "安全生产法", "第五十五条"),  # 跑出 → 撤离作业场所
     ],
 )
 def test_everyday_words_find_the_article_that_uses_the_statutes_word(
@@ -43,7 +45,12 @@ def test_everyday_words_find_the_article_that_uses_the_statutes_word(
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    for name in ("劳动法(2018-12-29).md", "劳动争议调解仲裁法(2007-12-29).md"):
+    for name in (
+        "劳动法(2018-12-29).md",
+        "劳动争议调解仲裁法(2007-12-29).md",
+        "保障农民工工资支付条例(2019-12-30).md",
+        "安全生产法(2021-06-10).md",
+    ):
         (docs / name).write_bytes(corpus_file(name).read_bytes())
     result = ingest_paths([docs])
     build_index(tmp_path / "index", result.documents, result.chunks, EmbeddingCache(tmp_path / "cache", fake_embedder))
