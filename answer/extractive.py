@@ -58,11 +58,14 @@ _QUANTITY_KINDS = (
 # the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
 # or 对仲裁结果不服怎么办.
 _HOW = r"(?:怎么|如何|怎样|咋)"
-_RULED_RE = re.compile(rf"{_HOW}(?:判|裁)(?:的|了)")
+_RULED_RE = re.compile(rf"{_HOW}(?:判|裁)(?:的|了)(?![我你他她])")  # not 公司咋裁了我们
 _NAMES_CASE_RE = re.compile(r"案子|案例|案件|本案")
 _OUTCOME_RE = re.compile(rf"结果|{_HOW}(?:判|裁)(?![断定别员减])|(?:判|裁)了|{_HOW}处理的")
-# 有没有这种案子, 有类似的案例吗: a worker asking for a case like theirs wants how it was decided
-_LIKE_CASE_RE = re.compile(r"(?:有没有|有无|有)(?:类似|这种|这样|相关)的?(?:案子|案例|案件)")
+# 有没有这种案子, 有类似的案例吗: a worker asking for a case like theirs wants how it was decided (not 我有这种案件，
+# 去哪起诉; not 没有类似的案例)
+_LIKE_CASE_RE = re.compile(
+    r"(?:有没有|有无)(?:类似|这种|这样)的?(?:案子|案例|案件)|(?<!没)有(?:类似|这种|这样)的?(?:案子|案例|案件)吗"
+)
 OUTCOME_HEADING = "结果"
 
 

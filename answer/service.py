@@ -37,8 +37,8 @@ PASSAGES = 8
 GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
 # A worker who states where they stand (上班4年了, 进厂快半年) is answered by the provision whose tier holds
 # that number, and neither ranker can see tiers: the tier table of 年休假条例 第三条 ranks 21st for a
-# four-year worker's annual leave. So the search looks this deep for such provisions and reads at most
-# TIER_EXTRA of them beside the eight.
+# four-year worker's annual leave. So such a question is searched this deep, and the extractive answer
+# reads at most TIER_EXTRA of the deeper passages beside the ones it always reads.
 TIER_DEPTH = 30
 TIER_EXTRA = 2
 
@@ -80,7 +80,8 @@ class AnswerService:
         """Partial answers while an LLM writes (text only), then the final answer with citations."""
         started = time.perf_counter()
         retriever = self.retriever  # one index version for the whole answer, even if a swap happens meanwhile
-        search_query, documents = self._retrieve(retriever, question.strip(), history or [])
+        search_query, found = self._retrieve(retriever, question.strip(), history or [])
+        documents, deeper = found[: self.passages], found[self.passages :]
         retrieved = time.perf_counter()
         timings = {"retrieve_ms": (retrieved - started) * 1000}
         if _relevance(documents) < self.refuse_below:
@@ -90,7 +91,6 @@ class AnswerService:
             return
         if asks_outcome(question):
             documents = _with_case_outcomes(retriever, documents)
-        documents = _with_closer_tiers(retriever, question, search_query, documents)
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None
         if self.generator is not None:
@@ -98,7 +98,10 @@ class AnswerService:
                 self.generator, question, search_query, documents[:GENERATOR_PASSAGES], timings, started
             )
         if answer is None:
-            answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents)
+            weights = retriever.query_weights(search_query)
+            about = subject_words(retriever.index.keyword.tokenizer(question), list(weights))  # as the composer's
+            documents = [*documents, *_closer_tiers(question, about, documents, deeper)]
+            answer = composer.compose(question, search_query, weights, documents)
             if self.generator is not None:
                 answer.notice = FALLBACK_NOTICE
             if answer.refused:
@@ -138,8 +141,11 @@ class AnswerService:
         """(what was searched, what was found). A follow-up is merged with the previous question when it
         cannot stand alone, or when its own evidence is too weak and the merged question's clearly stronger."""
 
+        # deeper for a question that states a number, for `_closer_tiers`
+        depth = max(self.passages, TIER_DEPTH) if stated(question) else self.passages
+
         def search(query: str) -> list[Document]:
-            return retriever.invoke(query, k=self.passages)
+            return retriever.invoke(query, k=depth)
 
         if not history:
             return question, search(question)
@@ -215,35 +221,29 @@ def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -
     return out
 
 
-def _with_closer_tiers(
-    retriever: HybridRetriever, question: str, search_query: str, documents: list[Document]
+def _closer_tiers(
+    question: str, about: frozenset[str], documents: list[Document], deeper: list[Document]
 ) -> list[Document]:
-    """The passages read, plus (behind them) up to TIER_EXTRA found deeper whose bounded tier holds a
-    number the question states more closely than the best passage's does (已满1年不满10年 against
-    一年以上) — the ones the composer lets outweigh the retriever's order. As there, a tier counts only in a
-    sentence about what the question is about (`subject_words`); that deep, most tiers measure something
-    else (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into: its
-    title holds a word of the question or a term it stands for (年假 → 年休假 in 职工带薪年休假条例). An open
-    tier (不足十年的) fits too loosely to reach for."""
+    """Up to TIER_EXTRA passages found below the ones read whose bounded tier holds a number the question
+    states more closely than the best passage's does (已满1年不满10年 against 一年以上): the ones the
+    composer lets outweigh the retriever's order. As in the composer, a tier counts only in a sentence
+    that names what the question is about (`about`); that deep, most tiers measure something else
+    (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into — its title
+    holds one of those words (年假 → 年休假 in 职工带薪年休假条例). An open tier (不足十年的) fits too
+    loosely to reach for."""
     quantities = stated(question)
     if not quantities or not documents:
-        return documents
-    tokenize = retriever.index.keyword.tokenizer
-    about = subject_words(tokenize(question), list(retriever.query_weights(search_query)))
+        return []
     best = narrowest(quantities, documents[0].page_content, about)
-    read = {d.id for d in documents}
+    read = {d.id for d in documents}  # a case's outcome may have moved up already
     closer = []
-    # the question's own words and the statute's terms its everyday words stand for, whole (劳动 of 劳动报酬
-    # would make every 劳动… law look named)
-    terms = retriever.expander.terms(search_query) if retriever.expander else {}
-    named = {w for w in tokenize(search_query) if len(w) > 1} | set(terms)
-    for document in retriever.invoke(search_query, k=TIER_DEPTH):
-        if document.id in read or not any(w in document.metadata.get("title", "") for w in named):
+    for document in deeper:
+        if document.id in read or not any(word in document.metadata.get("title", "") for word in about):
             continue
         tier = narrowest(quantities, document.page_content, about)
         if tier is not None and tier < math.inf and (best is None or tier < best):
             closer.append(document)
-    return documents + closer[:TIER_EXTRA]
+    return closer[:TIER_EXTRA]
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

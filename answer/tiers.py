@@ -201,7 +201,7 @@ def narrowest(quantities: list[Quantity], text: str, about: frozenset[str] | Non
     `about`: what the question is about. A tier counts only in a sentence that names some of it, since
     a number fits many tiers that measure something else: 才过4个月 (since a layoff) is no 怀孕未满4个月流产的.
     """
-    if about is not None:
+    if about:  # nothing known of the subject (a question of numbers alone): every sentence
         text = "。".join(s for s in text.split("。") if any(word in s for word in about))
     widths = [t.high - t.low for t in tiers(text) for q in quantities if t.holds(q)]
     return min(widths) if widths else None
@@ -213,6 +213,6 @@ _NUMERAL_CHAR_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千
 def subject_words(own: list[str], searched: list[str]) -> frozenset[str]:
     """What a question is about, for `narrowest`: its own words (`own`, as tokenised) and the longer words
     searched for it (`searched`: 年假 → 年休假; not a two-character piece such as 劳动 of 劳动报酬), less
-    the numbers it states (三个 of 三个月)."""
+    the numbers it states and their units (三个 of 三个月, 小时 of 加班2小时: every hours tier has 小时)."""
     words = {w for w in own if len(w) > 1} | {w for w in searched if len(w) > 2}
-    return frozenset(w for w in words if not _NUMERAL_CHAR_RE.search(w))
+    return frozenset(w for w in words if not _NUMERAL_CHAR_RE.search(w) and w not in _UNITS)
