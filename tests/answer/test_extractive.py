@@ -448,3 +448,11 @@ def test_a_yes_no_question_is_answered_by_a_rule_that_allocates_a_duty_as_by_one
     # 由施工总承包单位先行清偿 says who must pay, as plainly as 应当 would: the search's first stays first
     assert answer.citations[0].article == "第三十条", answer.text
     assert_verbatim(answer)
+
+
+def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
+    form = answer_form("公司说竞业限制3年里都不能去同行干，这个能管我这么久吗?")
+    assert form is not None
+    assert form.search("竞业限制期限，不得超过二年")  # 劳动合同法 第二十四条
+    assert not form.search("在竞业限制期限内按月给予劳动者经济补偿")
+    assert answer_form("这个能管我吗?") is None
