@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.records import Answer, Citation
-from answer.tiers import narrowest, stated, subject_words
+from answer.tiers import Standing
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
 
@@ -115,7 +115,29 @@ WHO_BONUS = 0.1
 # A unit whose tier (一年以上不满三年, 一百人以下) holds a number the question states (签了两年的合同,
 # 八十多个工人) is the rule for this worker, not the general one beside it (试用期最长不得超过六个月).
 TIER_BONUS = 0.15
+# Neither ranker sees tiers (年休假条例 第三条's table ranks 21st for a four-year worker's annual leave), so
+# this many passages found below those read are read too when their tier places the worker more closely.
+TIER_EXTRA = 2
 ELLIPSIS = "……"
+
+
+def _closer_tiers(standing: Standing, read: list[Document], deeper: Sequence[Document]) -> list[Document]:
+    """Up to TIER_EXTRA passages found below those read whose bounded tier places the worker more closely
+    than the best passage does (已满1年不满10年 against 一年以上). That deep, most tiers measure something
+    else (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into: its
+    title holds one of the words the question is about (年假 → 年休假 in 职工带薪年休假条例). An open tier
+    (不足十年的) fits too loosely to reach for."""
+    if not standing.quantities:
+        return []
+    ids = {d.id for d in read}  # a case's outcome may have moved up already
+    closer = []
+    for document in deeper:
+        if document.id in ids or not any(word in document.metadata.get("title", "") for word in standing.about):
+            continue
+        tier = standing.tier(document.page_content)
+        if tier is not None and tier < math.inf and standing.closer(tier):
+            closer.append(document)
+    return closer[:TIER_EXTRA]
 
 
 @dataclass(frozen=True)
@@ -141,9 +163,20 @@ class ExtractiveComposer:
         if self.max_chars < 40 or self.max_passages < 1 or not 0 < self.min_relative_score <= 1:
             raise ValueError("max_chars ≥ 40, max_passages ≥ 1 and 0 < min_relative_score ≤ 1 required")
 
-    def compose(self, question: str, search_query: str, weights: dict[str, float], documents: list[Document]) -> Answer:
-        """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used."""
-        candidates = self._candidates(question, search_query, weights, documents)
+    def compose(
+        self,
+        question: str,
+        search_query: str,
+        weights: dict[str, float],
+        documents: list[Document],
+        deeper: Sequence[Document] = (),
+    ) -> Answer:
+        """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used.
+        `deeper`: passages found below `documents`, read only for a tier that places the worker (`_closer_tiers`)."""
+        best = documents[0].page_content if documents else ""
+        standing = Standing.of(question, self.tokenize, list(weights), best)
+        documents = [*documents, *_closer_tiers(standing, documents, deeper)]
+        candidates = self._candidates(question, search_query, weights, documents, standing)
         chosen = self._choose(candidates, documents)
         if not chosen:
             return Answer(question=question, text="", refused=True, search_query=search_query)
@@ -172,7 +205,12 @@ class ExtractiveComposer:
         return answer
 
     def _candidates(
-        self, question: str, search_query: str, weights: dict[str, float], documents: list[Document]
+        self,
+        question: str,
+        search_query: str,
+        weights: dict[str, float],
+        documents: list[Document],
+        standing: Standing,
     ) -> list[_Candidate]:
         total = sum(weights.values()) or 1.0
         wanted = answer_form(question)
@@ -181,10 +219,6 @@ class ExtractiveComposer:
         wants_who = bool(_ASKS_WHO_RE.search(question))
         asks_when = bool(_ASKS_WHEN_RE.search(question))
         asked = places_in(question + " " + search_query)
-        quantities = stated(question)
-        # how closely the retriever's best passage already places the worker (None: it draws no such tier)
-        about = subject_words(self.tokenize(question), list(weights))
-        top_tier = narrowest(quantities, documents[0].page_content, about) if quantities and documents else None
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
@@ -223,17 +257,18 @@ class ExtractiveComposer:
                 states = in_outcome or (wanted is not None and bool(wanted.search(own)))
                 if states:
                     score += 0.15
-                if wants_yes_no and (_MODAL_RE.search(body) or _NAMES_WHO_RE.search(body)):
+                names_who = (wants_yes_no or wants_who) and _NAMES_WHO_RE.search(body)
+                if wants_yes_no and (names_who or _MODAL_RE.search(body)):
                     score += 0.1
-                if wants_who and _NAMES_WHO_RE.search(body):
+                if wants_who and names_who:
                     score += WHO_BONUS
                 vouched = prior
-                tier = narrowest(quantities, body, about) if quantities else None
+                tier = standing.tier(body)
                 if tier is not None:
                     score += TIER_BONUS
                     # the ranker cannot see that this tier holds the worker's number more closely than the
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
-                    if top_tier is None or tier < top_tier:
+                    if standing.closer(tier):
                         vouched = max(prior, rank_and_scope)
                 found.append(_Candidate(passage, unit, score * vouched, covered, states))
         # a unit without the number cannot say how many, nor a case's facts how it ended

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import replace
@@ -14,7 +13,7 @@ from answer.extractive import OUTCOME_HEADING, ExtractiveComposer, asks_outcome
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
 from answer.records import Answer
-from answer.tiers import narrowest, stated, subject_words
+from answer.tiers import stated
 from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
@@ -35,12 +34,9 @@ OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowe
 # answers citing a relevant article 522→524 (offline, same retrieval), the bundled sets gain or hold.
 PASSAGES = 8
 GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
-# A worker who states where they stand (上班4年了, 进厂快半年) is answered by the provision whose tier holds
-# that number, and neither ranker can see tiers: the tier table of 年休假条例 第三条 ranks 21st for a
-# four-year worker's annual leave. So such a question is searched this deep, and the extractive answer
-# reads at most TIER_EXTRA of the deeper passages beside the ones it always reads.
+# A question that states where the worker stands (上班4年了) is searched this deep: the composer reads a
+# few of the deeper passages when their tier places the worker (`extractive.TIER_EXTRA`).
 TIER_DEPTH = 30
-TIER_EXTRA = 2
 
 
 class AnswerService:
@@ -98,17 +94,14 @@ class AnswerService:
                 self.generator, question, search_query, documents[:GENERATOR_PASSAGES], timings, started
             )
         if answer is None:
-            weights = retriever.query_weights(search_query)
-            about = subject_words(retriever.index.keyword.tokenizer(question), list(weights))  # as the composer's
-            documents = [*documents, *_closer_tiers(question, about, documents, deeper)]
-            answer = composer.compose(question, search_query, weights, documents)
+            answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents, deeper)
             if self.generator is not None:
                 answer.notice = FALLBACK_NOTICE
             if answer.refused:
                 answer.text = REFUSAL
         answer.search_query = search_query
         answer.index_version = retriever.index.version
-        _mark_superseded(answer, documents, retriever.index)
+        _mark_superseded(answer, [*documents, *deeper], retriever.index)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         yield answer
@@ -141,7 +134,7 @@ class AnswerService:
         """(what was searched, what was found). A follow-up is merged with the previous question when it
         cannot stand alone, or when its own evidence is too weak and the merged question's clearly stronger."""
 
-        # deeper for a question that states a number, for `_closer_tiers`
+        # deeper for a question that states a number: the composer may read a tier found there
         depth = max(self.passages, TIER_DEPTH) if stated(question) else self.passages
 
         def search(query: str) -> list[Document]:
@@ -219,31 +212,6 @@ def _with_case_outcomes(retriever: HybridRetriever, documents: list[Document]) -
             placed.update(s.id for s in outcomes)
             out.extend(outcomes)
     return out
-
-
-def _closer_tiers(
-    question: str, about: frozenset[str], documents: list[Document], deeper: list[Document]
-) -> list[Document]:
-    """Up to TIER_EXTRA passages found below the ones read whose bounded tier holds a number the question
-    states more closely than the best passage's does (已满1年不满10年 against 一年以上): the ones the
-    composer lets outweigh the retriever's order. As in the composer, a tier counts only in a sentence
-    that names what the question is about (`about`); that deep, most tiers measure something else
-    (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into — its title
-    holds one of those words (年假 → 年休假 in 职工带薪年休假条例). An open tier (不足十年的) fits too
-    loosely to reach for."""
-    quantities = stated(question)
-    if not quantities or not documents:
-        return []
-    best = narrowest(quantities, documents[0].page_content, about)
-    read = {d.id for d in documents}  # a case's outcome may have moved up already
-    closer = []
-    for document in deeper:
-        if document.id in read or not any(word in document.metadata.get("title", "") for word in about):
-            continue
-        tier = narrowest(quantities, document.page_content, about)
-        if tier is not None and tier < math.inf and (best is None or tier < best):
-            closer.append(document)
-    return closer[:TIER_EXTRA]
 
 
 def _mark_superseded(answer: Answer, documents, index) -> None:

@@ -10,12 +10,14 @@ tier holds that number. A tier is a condition (以上, 以下, 满, 不满, 不�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import cn2an
 
-_NUMERAL = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+"
+_CN_NUMERALS = "零〇一二两三四五六七八九十百千万"
+_NUMERAL = rf"\d+(?:\.\d+)?|[{_CN_NUMERALS}]+"
 # How each unit measures, in which base, and its one spelling. Years of service and ages are different
 # quantities, and so are spans counted in months or years (service, a contract) and in days or weeks
 # (leave, notice): three years of service is not "20 days or more" of leave.
@@ -45,7 +47,7 @@ _UNDER = ("不满", "不到", "不足", "未满", "没满", "没到", "不够")
 _OVER = ("超过", "多于")
 _STATED_RE = re.compile(
     rf"(?P<side>{'|'.join(_UNDER + _OVER)})?"
-    rf"(?<![第每同这那\d零〇一二两三四五六七八九十百千万.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?"
+    rf"(?<![第每同这那\d{_CN_NUMERALS}.])(?P<n>{_NUMERAL}|半)(?P<more>多|余)?"
     rf"(?:个(?P<half_before>半)?(?=月|小时|星期|工作日|工人|员工|职工|人)|(?!月))"
     rf"(?P<unit>{'|'.join(_UNITS)})(?P<half>半)?(?!期|份)"
 )
@@ -194,7 +196,7 @@ def _conditional(text: str, start: int, end: int) -> bool:
     return "的" in text[end : clause_end.start() if clause_end else len(text)]
 
 
-def narrowest(quantities: list[Quantity], text: str, about: frozenset[str] | None = None) -> float | None:
+def narrowest(quantities: Sequence[Quantity], text: str, about: frozenset[str] | None = None) -> float | None:
     """The width of the narrowest tier of the text that holds a stated quantity (一年以上 is infinitely
     wide, 已满1年不满10年 nine years); None when no tier holds one.
 
@@ -207,7 +209,7 @@ def narrowest(quantities: list[Quantity], text: str, about: frozenset[str] | Non
     return min(widths) if widths else None
 
 
-_NUMERAL_CHAR_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万半]")
+_NUMERAL_CHAR_RE = re.compile(rf"[\d{_CN_NUMERALS}半]")
 
 
 def subject_words(own: list[str], searched: list[str]) -> frozenset[str]:
@@ -216,3 +218,30 @@ def subject_words(own: list[str], searched: list[str]) -> frozenset[str]:
     the numbers it states and their units (三个 of 三个月, 小时 of 加班2小时: every hours tier has 小时)."""
     words = {w for w in own if len(w) > 1} | {w for w in searched if len(w) > 2}
     return frozenset(w for w in words if not _NUMERAL_CHAR_RE.search(w) and w not in _UNITS)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the worker says they stand (上班4年了), what the question is about, and how closely the best
+    passage already places them (`best`: the width of its narrowest tier holding the number; None: none)."""
+
+    quantities: tuple[Quantity, ...] = ()
+    about: frozenset[str] = frozenset()
+    best: float | None = None
+
+    @classmethod
+    def of(cls, question: str, tokenize: Callable[[str], list[str]], searched: list[str], best: str) -> Standing:
+        """`searched`: the words the question was searched with; `best`: the best passage's text."""
+        quantities = tuple(stated(question))
+        if not quantities:
+            return cls()
+        about = subject_words(tokenize(question), searched)
+        return cls(quantities, about, narrowest(quantities, best, about))
+
+    def tier(self, text: str) -> float | None:
+        """The narrowest tier of `text` holding the worker's number, in a sentence about the question."""
+        return narrowest(self.quantities, text, self.about) if self.quantities else None
+
+    def closer(self, tier: float | None) -> bool:
+        """Whether a tier places the worker more closely than the best passage does."""
+        return tier is not None and (self.best is None or tier < self.best)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from answer.service import AnswerService, _closer_tiers
-from answer.tiers import narrowest, stated, subject_words
+from answer.extractive import _closer_tiers
+from answer.service import AnswerService
+from answer.tiers import Standing, narrowest, stated
 from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.query import QueryExpander
@@ -42,14 +43,15 @@ def test_the_tier_table_ranked_below_the_passages_read_still_answers(leave_retri
     assert answer.citations[0].title == "职工带薪年休假条例" and answer.citations[0].article == "第三条"
 
 
-def about(retriever: HybridRetriever, question: str) -> frozenset[str]:
-    """What the service takes the question to be about, as the composer does."""
-    return subject_words(retriever.index.keyword.tokenizer(question), list(retriever.query_weights(question)))
+def standing(retriever: HybridRetriever, question: str, read: list) -> Standing:
+    """Where the worker stands, as the composer reads it from the question and the passages read."""
+    searched = list(retriever.query_weights(question))
+    return Standing.of(question, retriever.index.keyword.tokenizer, searched, read[0].page_content)
 
 
 def test_only_a_bounded_tier_of_a_law_the_question_is_about_is_reached(leave_retriever):
     found = leave_retriever.invoke(FOUR_YEARS, k=30)
-    added = _closer_tiers(FOUR_YEARS, about(leave_retriever, FOUR_YEARS), found[:2], found[2:])
+    added = _closer_tiers(standing(leave_retriever, FOUR_YEARS, found[:2]), found[:2], found[2:])
     assert added and all("年休假" in d.metadata["title"] for d in added)
     assert all((narrowest(stated(FOUR_YEARS), d.page_content) or 0) < float("inf") for d in added)
     # three months of wages are no 劳动合同期限三个月以上不满一年: the question is not about contracts
@@ -57,15 +59,15 @@ def test_only_a_bounded_tier_of_a_law_the_question_is_about_is_reached(leave_ret
     deeper = leave_retriever.invoke(wages, k=30)
     probation = next(d for d in deeper if d.metadata.get("article") == "第十九条" and "劳动合同" in d.metadata["title"])
     assert narrowest(stated(wages), probation.page_content) is not None  # the number fits its tier…
-    # …of another subject
-    assert narrowest(stated(wages), probation.page_content, about(leave_retriever, wages)) is None
-    assert _closer_tiers(wages, about(leave_retriever, wages), deeper[:3], deeper[3:]) == []
+    worker = standing(leave_retriever, wages, deeper[:3])
+    assert narrowest(stated(wages), probation.page_content, worker.about) is None  # …of another subject
+    assert _closer_tiers(worker, deeper[:3], deeper[3:]) == []
 
 
 def test_a_question_stating_no_number_reads_what_the_search_found(leave_retriever):
     question = "年假没休完，公司要给钱吗?"
     found = leave_retriever.invoke(question, k=30)
-    assert _closer_tiers(question, about(leave_retriever, question), found[:2], found[2:]) == []
+    assert _closer_tiers(standing(leave_retriever, question, found[:2]), found[:2], found[2:]) == []
     # and the service searches no deeper than it reads
     service = AnswerService(leave_retriever, refuse_below=0.0, passages=2)
     assert len(service._retrieve(leave_retriever, question, [])[1]) == 2
