@@ -9,8 +9,8 @@ passage it cites; spans of one passage that are not adjacent are joined by "…�
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
 names the party or authority (由…承担, 向…申请), and a question that states where the worker stands
-(签了两年的合同) the unit whose tier holds it (一年以上不满三年的). Amendment records, commencement clauses and
-other regions' rules are left out.
+(签了两年的合同) the unit whose tier holds it (一年以上不满三年的). A case answers with its ruling, never with
+its facts. Amendment records, commencement clauses and other regions' rules are left out.
 """
 
 from __future__ import annotations
@@ -68,13 +68,21 @@ _LIKE_CASE_RE = re.compile(
     r"(?:有没有|有无)(?:类似|这种|这样)的?(?:案子|案例|案件)|(?<!没)有(?:类似|这种|这样)的?(?:案子|案例|案件)吗"
 )
 OUTCOME_HEADING = "结果"
+# A case's facts and claims (基本案情, 申请人请求, 原告诉讼请求) restate a situation like the worker's, so they
+# match the question best and answer nothing: they are not quoted, unless the question asks what
+# happened in the case.
+_FACTS_HEADING_RE = re.compile(r"案情|请求")
+_ASKS_FACTS_RE = re.compile(r"案情|经过|怎么回事|发生了什么")
 
 
-def asks_outcome(question: str) -> bool:
+def asks_outcome(question: str, best_kind: str = "") -> bool:
+    """Whether the question asks how a case ended — also a yes/no question whose best passage (of kind
+    `best_kind`) is a case: 签了放弃协议还能要加班费吗 is answered by what that case's ruling awarded."""
     return bool(
         _RULED_RE.search(question)
         or _LIKE_CASE_RE.search(question)
         or (_NAMES_CASE_RE.search(question) and _OUTCOME_RE.search(question))
+        or (best_kind == CASE and _YES_NO_RE.search(question))
     )
 
 
@@ -214,7 +222,8 @@ class ExtractiveComposer:
     ) -> list[_Candidate]:
         total = sum(weights.values()) or 1.0
         wanted = answer_form(question)
-        outcome = asks_outcome(question)
+        outcome = asks_outcome(question, documents[0].metadata.get("kind", "") if documents else "")
+        facts_answer = bool(_ASKS_FACTS_RE.search(question))
         wants_yes_no = bool(_YES_NO_RE.search(question))
         wants_who = bool(_ASKS_WHO_RE.search(question))
         asks_when = bool(_ASKS_WHEN_RE.search(question))
@@ -235,14 +244,14 @@ class ExtractiveComposer:
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
             headings = document.metadata.get("heading_path", ())
-            in_outcome = (
-                outcome
-                and document.metadata.get("kind") == CASE
-                and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            is_case = document.metadata.get("kind") == CASE
+            in_outcome = outcome and is_case and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            in_facts = (
+                is_case and not facts_answer and any(_FACTS_HEADING_RE.search(heading) for heading in headings[1:])
             )
             where = [*headings, region, document.metadata.get("kind", "")]
             context = set(self.tokenize(" ".join(where)))
-            for unit in units(text):
+            for unit in units(text) if not in_facts else ():
                 own = text[unit.start : unit.end]
                 if not asks_when and is_history(own):
                     continue

@@ -85,7 +85,7 @@ class AnswerService:
             refusal.index_version = retriever.index.version
             yield refusal
             return
-        if asks_outcome(question):
+        if documents and asks_outcome(question, documents[0].metadata.get("kind", "")):
             documents = _with_case_outcomes(retriever, documents)
         composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
         answer: Answer | None = None

@@ -66,6 +66,35 @@ def test_asks_outcome(question, outcome):
     assert asks_outcome(question) is outcome
 
 
+@pytest.mark.parametrize(
+    ("question", "best_kind", "outcome"),
+    [
+        ("签了放弃加班费的协议，离职了还能要回加班费吗?", "案例", True),
+        ("签了放弃加班费的协议，离职了还能要回加班费吗?", "法律", False),
+        ("放弃加班费的协议怎么写?", "案例", False),
+    ],
+)
+def test_a_yes_no_question_best_answered_by_a_case_asks_its_outcome(question, best_kind, outcome):
+    assert asks_outcome(question, best_kind) is outcome
+
+
+def test_a_case_answers_with_its_ruling_not_with_its_facts(case_retriever):
+    question = "快递公司规定早9点到晚9点、一周干6天，我试用期不肯加班就被辞退了，能要赔偿吗?"
+    assert case_retriever.invoke(question, k=1)[0].metadata["heading_path"][-1] == "基本案情"
+    answer = AnswerService(case_retriever, refuse_below=0.0, passages=1).ask(question)
+    headings = [c.heading_path[-1] for c in answer.citations]
+    assert headings[0] == "处理结果", answer.text
+    assert "基本案情" not in headings  # the facts restate the worker's situation; they answer nothing
+    assert "违法解除劳动合同赔偿金8000元" in answer.text
+
+
+def test_a_question_on_what_happened_still_gets_the_facts(case_retriever):
+    answer = AnswerService(case_retriever, refuse_below=0.0, passages=1).ask(
+        "快递公司要求早9点到晚9点上班的那个案子，案情是怎么回事?"
+    )
+    assert answer.citations[0].heading_path[-1] == "基本案情", answer.text
+
+
 def test_an_outcome_question_quotes_the_ruling_of_the_case_its_facts_name(case_retriever):
     question = "有个案子，快递公司规定早9点到晚9点、一周干6天，新员工试用期拒绝加班被辞退，仲裁结果是什么?"
     # one passage read: the ruling can only come from the case the facts name, not from the search
