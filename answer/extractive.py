@@ -38,6 +38,12 @@ _ASKED_UNIT_RE = re.compile(
 )
 _QUANTITY_KINDS = (
     (
+        # 三年前…现在还管吗: whether a claim that old still counts, answered by the time bar (在2年内未被发现的…
+        # 不再查处, 自劳动关系终止之日起一年内提出), not by any span (每满一年支付一个月工资)
+        re.compile(rf"{_NUMBER}个?多?(?:年|月)多?(?:前|之前|以前)[^？?]*还[^？?]*吗"),
+        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年)(?:内|以内|之内)|时效|期限"),
+    ),
+    (
         # …and 能管我这么久吗: whether a stated span is allowed, answered by the limit (不得超过二年)
         re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候|[这那]么(?:久|长)"),
         # …but 十二个月金额, 六个月工资 measure money, not time

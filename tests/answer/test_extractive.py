@@ -456,3 +456,15 @@ def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
     assert form.search("竞业限制期限，不得超过二年")  # 劳动合同法 第二十四条
     assert not form.search("在竞业限制期限内按月给予劳动者经济补偿")
     assert answer_form("这个能管我吗?") is None
+
+
+def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
+    form = answer_form("三年前公司少发了我工资，现在才去劳动监察投诉，他们还会管吗?")
+    assert form is not None
+    # 劳动保障监察条例 第二十条 and 劳动争议调解仲裁法 第二十七条 bar a claim; a span to count pay by does not
+    assert form.search("违反劳动保障法律、法规或者规章的行为在2年内未被劳动保障行政部门发现")
+    assert form.search("劳动关系终止的，应当自劳动关系终止之日起一年内提出")
+    assert not form.search("经济补偿按劳动者在本单位工作的年限，每满一年支付一个月工资的标准向劳动者支付")
+    money = answer_form("三年前我进了这家厂，现在工资是多少钱?")  # still a question of how much
+    assert money is not None and money.search("月工资3000元") and not money.search("在2年内")
+    assert answer_form("三年前公司少发了我工资，怎么办?") is None
