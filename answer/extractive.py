@@ -230,6 +230,9 @@ class ExtractiveComposer:
         wanted = answer_form(question)
         outcome = asks_outcome(question, documents[0].metadata.get("kind", "") if documents else "")
         facts_answer = bool(_ASKS_FACTS_RE.search(question))
+        # the case the retriever ranks best is the one whose ruling answers (有没有类似的案例 wants one case,
+        # not the ruling of an unrelated one read further down)
+        first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
         wants_yes_no = bool(_YES_NO_RE.search(question))
         wants_who = bool(_ASKS_WHO_RE.search(question))
         asks_when = bool(_ASKS_WHEN_RE.search(question))
@@ -251,7 +254,12 @@ class ExtractiveComposer:
             # region, the kind of document it is (文章, 案例…).
             headings = document.metadata.get("heading_path", ())
             is_case = document.metadata.get("kind") == CASE
-            in_outcome = outcome and is_case and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            in_outcome = (
+                outcome
+                and is_case
+                and document.metadata.get("doc_id") == first_case
+                and any(OUTCOME_HEADING in heading for heading in headings[1:])
+            )
             in_facts = (
                 is_case and not facts_answer and any(_FACTS_HEADING_RE.search(heading) for heading in headings[1:])
             )

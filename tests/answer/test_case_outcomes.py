@@ -140,3 +140,13 @@ def test_a_section_planted_with_an_instruction_is_never_added(tmp_path: Path, fa
     facts = retriever.invoke("公司拖欠三个月工资", k=1)[0]
     assert "处理结果" in [c.heading_path[-1] for c in index.chunks]  # the planted section was indexed…
     assert retriever.sections(facts, "结果") == []  # …and is never handed to an answer
+
+
+def test_only_the_best_ranked_cases_ruling_answers(case_retriever):
+    question = "合同里写月工资4000元已经含了加班费，天天加班也不另给，有没有类似的案例?"
+    cases = [d.metadata["title"] for d in case_retriever.invoke(question, k=8) if d.metadata["kind"] == "案例"]
+    assert len(set(cases)) == 2  # both cases are read…
+    answer = AnswerService(case_retriever, refuse_below=0.0, passages=8).ask(question)
+    rulings = [c for c in answer.citations if "结果" in c.heading_path[-1]]
+    assert rulings and rulings[0].n == 1, answer.text
+    assert {c.title for c in rulings} == {cases[0]}  # …but only the best one's ruling is quoted
