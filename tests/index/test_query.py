@@ -82,3 +82,10 @@ def test_a_gapped_everyday_word_no_longer_counts_as_missing():
     weights = expander.weights("公司扣我工资", words.__getitem__)
     assert "扣" not in weights  # the everyday word is represented by its statutory terms
     assert weights["克扣"] == 1.0 and weights["工资"] == 1.0  # the question's own 工资 stays whole
+
+
+def test_paying_social_insurance_in_a_workers_words_is_the_statutes_payment():
+    expander = QueryExpander.from_file()
+    for question in ("老板不给交社保我能辞职吗", "公司一直没给我交社保", "社保才交了12年，能领养老金吗"):
+        assert {"缴纳", "社会保险费"} <= set(expander.terms(question)), question
+    assert "缴纳" not in expander.terms("社保卡丢了怎么补办")  # 交 is not there
