@@ -161,6 +161,7 @@ class _Candidate:
     score: float  # idf share of the question the unit (with its lead-in) holds, plus form bonuses
     covered: frozenset[str]
     states_form: bool = False  # has the form the question asks for: a number, a case's outcome
+    ruling: bool = False  # the outcome of the case an outcome question is answered by
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ class ExtractiveComposer:
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
                         vouched = max(prior, rank_and_scope)
-                found.append(_Candidate(passage, unit, score * vouched, covered, states))
+                found.append(_Candidate(passage, unit, score * vouched, covered, states, bool(in_outcome)))
         # a unit without the number cannot say how many, nor a case's facts how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
@@ -311,7 +312,8 @@ class ExtractiveComposer:
         candidates = [c for c in candidates if c.covered]
         if not candidates:
             return []
-        best = max(candidates, key=lambda c: c.score)
+        # how a case ended is its ruling, however much more of the question the reasoning repeats
+        best = max([c for c in candidates if c.ruling] or candidates, key=lambda c: c.score)
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
         best_text = documents[best.passage].page_content
         # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies

@@ -150,3 +150,11 @@ def test_only_the_best_ranked_cases_ruling_answers(case_retriever):
     rulings = [c for c in answer.citations if "结果" in c.heading_path[-1]]
     assert rulings and rulings[0].n == 1, answer.text
     assert {c.title for c in rulings} == {cases[0]}  # …but only the best one's ruling is quoted
+
+
+def test_the_ruling_leads_even_when_the_reasoning_repeats_more_of_the_question(case_retriever):
+    question = "快递公司规章制度写着早9时至晚9时、每周工作6天，试用期员工拒绝超时加班被辞退，有没有类似的案例?"
+    answer = AnswerService(case_retriever, refuse_below=0.0, passages=8).ask(question)
+    assert answer.citations[0].heading_path[-1] == "处理结果", answer.text
+    assert "赔偿金8000元" in answer.citations[0].quote
+    assert any(c.heading_path[-1] == "案例分析" for c in answer.citations[1:])  # why, after how it ended
