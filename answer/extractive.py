@@ -347,13 +347,18 @@ class ExtractiveComposer:
             length = _length(best_text, main)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
         quoted = {best_text[u.start : u.end] for u in main}
-        for candidate in sorted(candidates, key=lambda c: -c.score):
+        # An article that defers to another (依照本法第四十七条规定的经济补偿标准的二倍) is completed by it: that
+        # one is read next, though it repeats the question's words rather than adding to them.
+        deferred = _deferred_to(documents, best.passage, quoted)
+        for candidate in sorted(candidates, key=lambda c: (c.passage not in deferred, -c.score)):
             if len(chosen) >= self.max_passages:
                 break
             if candidate.passage in {p for p, _ in chosen} or candidate.score < self.min_relative_score * best.score:
                 continue
             text = documents[candidate.passage].page_content
-            if text[candidate.unit.start : candidate.unit.end] in quoted or candidate.covered <= covered:
+            if text[candidate.unit.start : candidate.unit.end] in quoted or (
+                candidate.covered <= covered and candidate.passage not in deferred
+            ):
                 continue
             quote = [candidate.unit]
             # whole, less what the answer already quotes word for word (a local rule restating the law)
@@ -368,6 +373,20 @@ class ExtractiveComposer:
             covered |= candidate.covered
             length += extra
         return chosen
+
+
+_SAME_LAW_ARTICLE_RE = re.compile(r"本(?:法|条例|规定|办法)第([一二三四五六七八九十百零]+)条")
+
+
+def _deferred_to(documents: list[Document], passage: int, quoted: set[str]) -> set[int]:
+    """The passages holding an article of the same document that the quoted text refers to (本法第X条)."""
+    named = {f"第{n}条" for text in quoted for n in _SAME_LAW_ARTICLE_RE.findall(text)}
+    doc_id = documents[passage].metadata.get("doc_id")
+    return {
+        i
+        for i, d in enumerate(documents)
+        if i != passage and d.metadata.get("doc_id") == doc_id and d.metadata.get("article") in named
+    }
 
 
 def _whole(document: Document) -> list[Unit] | None:

@@ -468,3 +468,23 @@ def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
     money = answer_form("三年前我进了这家厂，现在工资是多少钱?")  # still a question of how much
     assert money is not None and money.search("月工资3000元") and not money.search("在2年内")
     assert answer_form("三年前公司少发了我工资，怎么办?") is None
+
+
+ARTICLE_87 = (
+    "第八十七条 用人单位违反本法规定解除或者终止劳动合同的，应当依照本法第四十七条规定的经济补偿标准的二倍"
+    "向劳动者支付赔偿金。"
+)
+
+
+def test_an_article_that_defers_to_another_is_completed_by_it(tiny_retriever):
+    question = "我在公司干了3年，被辞退了能拿多少赔偿？"
+    search = question + " 用人单位 解除劳动合同"
+    documents = [document(ARTICLE_87, article="第八十七条"), document(ARTICLE_47, article="第四十七条")]
+    answer = composer_for(tiny_retriever).compose(question, search, documents)
+    assert [c.article for c in answer.citations] == ["第八十七条", "第四十七条"], answer.text
+    assert "每满一年支付一个月工资" in answer.text
+    assert_verbatim(answer)
+    # another law's 第四十七条 is not the one 本法 means
+    other = document(ARTICLE_47, article="第四十七条", doc_id="other", title="另一部法律")
+    answer = composer_for(tiny_retriever).compose(question, search, [documents[0], other])
+    assert [c.article for c in answer.citations] == ["第八十七条"], answer.text
