@@ -81,7 +81,7 @@ def build_study_tab(current_index: Callable[[], SearchIndex], quizzes: QuizMaker
             document = gr.Dropdown(
                 label="选择文档（可输入标题筛选；按类型、地区分组）", choices=[], value=None, elem_id="browse-doc"
             )
-            outline = gr.HTML("<p>选择一个文档，左边是它的编、章、节、条，右边是全文。</p>", elem_id="browse-outline")
+            outline = gr.HTML("<p>选择一个文档，查看它的编、章、节、条目录和全文。</p>", elem_id="browse-outline")
         with gr.Tab("检索", id="search"):
             with gr.Row():
                 query = gr.Textbox(

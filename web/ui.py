@@ -36,6 +36,10 @@ EXAMPLES = [
 # After a deep link loads, bring the focused article into view — once, and not after the reader has
 # jumped elsewhere meanwhile: Gradio may run a load event's js again later (it did on a click in the law
 # tree), and a late scroll would pull the text back from where the reader went.
+# After an answer: the question it answers at the top of the chat and of the screen, so the answer is read
+# from its source line down (on a phone the end of a long answer showed first).
+ANSWER_TOP = """() => { const asked = document.querySelectorAll('#chat .user-row');
+  if (asked.length) asked[asked.length - 1].scrollIntoView({block: 'start'}); }"""
 SCROLL_TO_ARTICLE = """() => { if (window.__articleShown) return; window.__articleShown = true; setTimeout(() => {
   if (window.__readerJumped) return;
   const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""
@@ -210,11 +214,21 @@ def build_ui(service: AnswerService, usage: UsageStore, admin: Callable[[], None
 
 
 def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
-    gr.Markdown("依据工会法、劳动合同法等法规和北京市总工会文章作答，每句话都标明出处；知识库里没有的，会直说。")
+    gr.Markdown("依据知识库里的法律法规、各地条例、典型案例和文章作答，每句话都标明出处；知识库里没有的，会直说。")
     answers = gr.State({})  # assistant message index → Answer.to_dict(), for 👍/👎
     # No floating label: it sat over the first lines of a scrolled conversation.
+    # Full-width messages (a quoted provision in a 250 px bubble is a long thin column on a phone), a copy
+    # button per answer instead of icons floating over the first line, and no jump to the bottom: a long
+    # answer is read from its source line down (ANSWER_TOP scrolls to the question it answers).
     chatbot = gr.Chatbot(
-        label="对话", show_label=False, height=460, feedback_options=("Like", "Dislike"), elem_id="chat"
+        label="对话",
+        show_label=False,
+        height="70vh",
+        layout="panel",
+        buttons=["copy"],
+        autoscroll=False,
+        feedback_options=("Like", "Dislike"),
+        elem_id="chat",
     )
     # Right under the answer (on a phone too), folded or not as the reader likes; [n] in the answer jumps here.
     with gr.Accordion("引用的条文", open=True, elem_id="sources-panel"):
@@ -267,8 +281,10 @@ def build_chat_tab(service: AnswerService, usage: UsageStore) -> None:
             gr.Info("谢谢反馈！")
 
     outputs = [chatbot, sources, box, answers]
-    send.click(respond, [box, chatbot, answers], outputs, api_visibility="private")
-    box.submit(respond, [box, chatbot, answers], outputs, api_visibility="private")
+    for asked in (send.click, box.submit):
+        asked(respond, [box, chatbot, answers], outputs, api_visibility="private").then(
+            None, None, None, js=ANSWER_TOP, api_visibility="private"
+        )
     chatbot.like(on_like, [answers], None, api_visibility="private")
     new_chat.click(lambda: ([], sources_html(None), "", {}), None, outputs, api_visibility="private")
 

@@ -151,6 +151,18 @@ def test_worker_sees_cited_regulations_with_clickable_markers_and_sources_under_
     assert cited and "齐静" in cited[-1][0]  # the cited documents are kept for the statistics
 
 
+def test_a_long_answer_is_shown_from_its_source_line_down_on_a_phone(live_app, browser):
+    page = browser.new_page()  # a phone
+    page.goto(live_app["url"] + "/")
+    ask(page, "女职工怀孕了，单位能降工资、辞退吗？产假有多少天？哺乳期能安排夜班吗？")
+    answer = bot_messages(page).last
+    answer.get_by_text("依据").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)  # the scroll that follows the answer
+    assert answer.bounding_box()["height"] > page.viewport_size["height"] / 2  # long enough to matter
+    assert answer.inner_text().lstrip().startswith("依据") and in_view(page, answer)
+    shot(page, "chat-long-answer-390", full_page=False)
+
+
 def test_document_text_is_escaped_not_executed(live_app, browser):
     page = browser.new_page()
     page.goto(live_app["url"] + "/")
