@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from langchain_core.documents import Document
 
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
+from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_who, asks_yes_no
 from answer.records import Answer, Citation
 from answer.tiers import Standing
 from ingest.records import CASE
@@ -30,96 +31,18 @@ from ingest.regions import applies_in, parse, places_in
 
 __all__ = ["ExtractiveComposer", "citation_for"]
 
-_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
-# What a quantity question asks for, and the form of a sentence that answers it. A question that
-# names its unit (几天, 多少元, 几个月) wants a number in that unit; 那几天, 前几天, 才几天, 十几天 ask nothing.
-_ASKED_UNIT_RE = re.compile(
-    r"(?:(?<![那这前后好头过没才就十百千万])几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)"
-)
-_QUANTITY_KINDS = (
-    (
-        # 三年前…现在还管吗: whether a claim that old still counts, answered by the time bar (在2年内未被发现的…
-        # 不再查处, 自劳动关系终止之日起一年内提出), not by any span (每满一年支付一个月工资)
-        re.compile(rf"{_NUMBER}个?多?(?:年|月)多?(?:前|之前|以前)[^？?]*还[^？?]*吗"),
-        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年)(?:内|以内|之内)|时效|期限"),
-    ),
-    (
-        # …and 能管我这么久吗: whether a stated span is allowed, answered by the limit (不得超过二年)
-        re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候|[这那]么(?:久|长)"),
-        # …but 十二个月金额, 六个月工资 measure money, not time
-        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年|周|小时)(?!金额|工资|的工资|数额|平均工资)"),
-    ),
-    (
-        re.compile(r"多少钱|比例|百分之|倍|标准|怎么算|如何计算|怎么计算"),
-        re.compile(rf"{_NUMBER}\s*(?:元|倍|%)|百分之|{_NUMBER}个月(?:的)?工资"),
-    ),
-    (
-        re.compile(r"多少|几|多大|多高|最低|最高|上限|下限"),
-        re.compile(rf"\d|百分之|{_NUMBER}\s*(?:个)?(?:小时|[日天月年周时倍人次届元名])"),
-    ),
-)
-
-
-# A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
-# case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
-# the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
-# or 对仲裁结果不服怎么办.
-_HOW = r"(?:怎么|如何|怎样|咋)"
-_RULED_RE = re.compile(rf"{_HOW}(?:判|裁)(?:的|了)(?![我你他她])")  # not 公司咋裁了我们
-_NAMES_CASE_RE = re.compile(r"案子|案例|案件|本案")
-_OUTCOME_RE = re.compile(rf"结果|{_HOW}(?:判|裁)(?![断定别员减])|(?:判|裁)了|{_HOW}处理的")
-# 有没有这种案子, 有类似的案例吗: a worker asking for a case like theirs wants how it was decided (not 我有这种案件，
-# 去哪起诉; not 没有类似的案例)
-_LIKE_CASE_RE = re.compile(
-    r"(?:有没有|有无)(?:类似|这种|这样)的?(?:案子|案例|案件)|(?<!没)有(?:类似|这种|这样)的?(?:案子|案例|案件)吗"
-)
-OUTCOME_HEADING = "结果"
+OUTCOME_HEADING = "结果"  # 处理结果, 裁判结果: how a case ended
 # A case's facts and claims (基本案情, 申请人请求, 原告诉讼请求) restate a situation like the worker's, so they
 # match the question best and answer nothing: they are not quoted, unless the question asks what
 # happened in the case.
 _FACTS_HEADING_RE = re.compile(r"案情|请求")
-_ASKS_FACTS_RE = re.compile(r"案情|经过|怎么回事|发生了什么")
-
-
-def asks_outcome(question: str, best_kind: str = "") -> bool:
-    """Whether the question asks how a case ended — also a yes/no question whose best passage (of kind
-    `best_kind`) is a case: 签了放弃协议还能要加班费吗 is answered by what that case's ruling awarded."""
-    return bool(
-        _RULED_RE.search(question)
-        or _LIKE_CASE_RE.search(question)
-        or (_NAMES_CASE_RE.search(question) and _OUTCOME_RE.search(question))
-        or (best_kind == CASE and _YES_NO_RE.search(question))
-    )
-
-
-def answer_form(question: str) -> re.Pattern | None:
-    """The pattern a sentence answering this quantity question matches; None for other questions."""
-    unit = _ASKED_UNIT_RE.search(question)
-    if unit:
-        if unit.group(1) == "倍":  # a multiple is as often written as a percentage: 百分之三百, 300%
-            return re.compile(rf"{_NUMBER}\s*倍|百分之{_NUMBER}|\d+(?:\.\d+)?\s*[%％]")
-        # days are also counted in working days (每月不超过3个工作日)
-        days = "工作日|日|天"
-        asked = {"日": days, "天": days, "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
-        return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
-    return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)
-
-
 # A question word found only in the passage's headings, title or region counts for half: the quoted
 # text itself must carry the answer (every article under 第五节 裁决 "has" 裁决).
 CONTEXT_SHARE = 0.5
 # When some unit has the form the question asks for (a number in the asked unit, a case's outcome
 # section), the units that do not keep this share of their score: that one comes first unless much weaker.
 FORM_MISS = 0.6
-_YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
 _MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能")
-_ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
-# "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
-# Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
-_ASKS_WHO_RE = re.compile(
-    r"找谁|向谁|由谁|归谁|告谁|谁来|谁(?:承担|负责|赔|出|收|提供|管)|起诉谁|(?:去|到|向|找)哪(?:里|儿)?"
-    r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
-)
 _NAMES_WHO_RE = re.compile(
     r"(?<![理自事缘])由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
     r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提起|报告|申诉|追偿)"
@@ -230,13 +153,13 @@ class ExtractiveComposer:
         total = sum(weights.values()) or 1.0
         wanted = answer_form(question)
         outcome = asks_outcome(question, documents[0].metadata.get("kind", "") if documents else "")
-        facts_answer = bool(_ASKS_FACTS_RE.search(question))
+        facts_answer = asks_facts(question)
         # the case the retriever ranks best is the one whose ruling answers (有没有类似的案例 wants one case,
         # not the ruling of an unrelated one read further down)
         first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
-        wants_yes_no = bool(_YES_NO_RE.search(question))
-        wants_who = bool(_ASKS_WHO_RE.search(question))
-        asks_when = bool(_ASKS_WHEN_RE.search(question))
+        wants_yes_no = asks_yes_no(question)
+        wants_who = asks_who(question)
+        wants_when = asks_when(question)
         asked = places_in(question + " " + search_query)
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
@@ -268,7 +191,7 @@ class ExtractiveComposer:
             context = set(self.tokenize(" ".join(where)))
             for unit in units(text) if not in_facts else ():
                 own = text[unit.start : unit.end]
-                if not asks_when and is_history(own):
+                if not wants_when and is_history(own):
                     continue
                 lead_in = text[slice(*unit.lead_in)] if unit.lead_in else ""
                 # A search word counts where the quoted text (an item with its lead-in) contains it, however

@@ -9,9 +9,10 @@ from dataclasses import replace
 
 from langchain_core.documents import Document
 
-from answer.extractive import OUTCOME_HEADING, ExtractiveComposer, asks_outcome
+from answer.extractive import OUTCOME_HEADING, ExtractiveComposer
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
+from answer.questions import asks_outcome
 from answer.records import Answer
 from answer.tiers import stated
 from index.keyword import STOPWORDS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from answer.extractive import asks_outcome
+from answer.questions import asks_outcome
 from answer.service import AnswerService, _with_case_outcomes
 from index.builder import build_index
 from index.cache import EmbeddingCache

@@ -5,8 +5,9 @@ import re
 import pytest
 from langchain_core.documents import Document
 
-from answer.extractive import ELLIPSIS, ExtractiveComposer, answer_form, scope
+from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
 from answer.provisions import is_history, sentence_spans, units, whole_article
+from answer.questions import answer_form
 from answer.service import REFUSAL, AnswerService
 from index.retriever import HybridRetriever
 
