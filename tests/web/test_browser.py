@@ -61,6 +61,16 @@ def bot_messages(page):
     return page.locator("#chat .message.bot, #chat [data-testid='bot']")
 
 
+def answered_on_a_phone(live_app, browser, question: str, awaited: str):
+    """A new phone-sized page that asked `question`, and its answer once it shows `awaited`."""
+    page = browser.new_page()
+    page.goto(live_app["url"] + "/")
+    ask(page, question)
+    answer = bot_messages(page).last
+    answer.get_by_text(awaited).first.wait_for(timeout=60_000)
+    return page, answer
+
+
 def in_view(page, locator) -> bool:
     box = locator.bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= page.viewport_size["height"]
@@ -115,11 +125,7 @@ def test_first_start_serves_at_once_and_says_how_long_the_index_takes(browser, t
 
 
 def test_worker_sees_cited_regulations_with_clickable_markers_and_sources_under_the_answer(live_app, browser):
-    page = browser.new_page()  # a phone
-    page.goto(live_app["url"] + "/")
-    ask(page, "北京工会要修改哪些法规?")
-    answer = bot_messages(page).last
-    answer.get_by_text("北京市集体合同条例").first.wait_for(timeout=60_000)
+    page, answer = answered_on_a_phone(live_app, browser, "北京工会要修改哪些法规?", "北京市集体合同条例")
     page.locator("#sources .source-card").first.wait_for(timeout=30_000)
     assert "北京市集体合同条例" in page.locator("#sources").inner_text()
 
@@ -152,11 +158,8 @@ def test_worker_sees_cited_regulations_with_clickable_markers_and_sources_under_
 
 
 def test_a_long_answer_is_shown_from_its_source_line_down_on_a_phone(live_app, browser):
-    page = browser.new_page()  # a phone
-    page.goto(live_app["url"] + "/")
-    ask(page, "女职工怀孕了，单位能降工资、辞退吗？产假有多少天？哺乳期能安排夜班吗？")
-    answer = bot_messages(page).last
-    answer.get_by_text("依据").first.wait_for(timeout=60_000)
+    question = "女职工怀孕了，单位能降工资、辞退吗？产假有多少天？哺乳期能安排夜班吗？"
+    page, answer = answered_on_a_phone(live_app, browser, question, "依据")
     page.wait_for_timeout(500)  # the scroll that follows the answer
     assert answer.bounding_box()["height"] > page.viewport_size["height"] / 2  # long enough to matter
     assert answer.inner_text().lstrip().startswith("依据") and in_view(page, answer)
