@@ -9,7 +9,7 @@ passage it cites; spans of one passage that are not adjacent are joined by "…�
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
 names the party or authority (由…承担, 向…申请), and a question that states where the worker stands
-(签了两年的合同) the unit whose tier holds it (一年以上不满三年的). A case answers with its ruling, never with
+(签了两年的合同) the unit whose tier holds it (一年以上不满三年的). A case answers with its ruling, not with
 its facts. Amendment records, commencement clauses and other regions' rules are left out.
 """
 
@@ -33,8 +33,8 @@ __all__ = ["ExtractiveComposer", "citation_for"]
 
 OUTCOME_HEADING = "结果"  # 处理结果, 裁判结果: how a case ended
 # A case's facts and claims (基本案情, 申请人请求, 原告诉讼请求) restate a situation like the worker's, so they
-# match the question best and answer nothing: they are not quoted, unless the question asks what
-# happened in the case.
+# match the question best and answer nothing: they are quoted only when nothing else read answers, or
+# when the question asks what happened in the case.
 _FACTS_HEADING_RE = re.compile(r"案情|请求")
 # A question word found only in the passage's headings, title or region counts for half: the quoted
 # text itself must carry the answer (every article under 第五节 裁决 "has" 裁决).
@@ -85,6 +85,7 @@ class _Candidate:
     covered: frozenset[str]
     states_form: bool = False  # has the form the question asks for: a number, a case's outcome
     ruling: bool = False  # the outcome of the case an outcome question is answered by
+    retold: bool = False  # a case's facts or claims: quoted only when nothing else answers
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ class ExtractiveComposer:
             )
             where = [*headings, region, document.metadata.get("kind", "")]
             context = set(self.tokenize(" ".join(where)))
-            for unit in units(text) if not in_facts else ():
+            for unit in units(text):
                 own = text[unit.start : unit.end]
                 if not wants_when and is_history(own):
                     continue
@@ -217,8 +218,8 @@ class ExtractiveComposer:
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
                         vouched = max(prior, rank_and_scope)
-                found.append(_Candidate(passage, unit, score * vouched, covered, states, bool(in_outcome)))
-        # a unit without the number cannot say how many, nor a case's facts how it ended
+                found.append(_Candidate(passage, unit, score * vouched, covered, states, bool(in_outcome), in_facts))
+        # a unit without the number cannot say how many, nor a case's reasoning how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
         return found
@@ -233,6 +234,7 @@ class ExtractiveComposer:
         # unseen words (先问, 还要) weigh most: 15 answerable LeCoQA questions and two of the bundled sets',
         # against 6 of the 1,168 off-topic ones on the bundled index.
         candidates = [c for c in candidates if c.covered]
+        candidates = [c for c in candidates if not c.retold] or candidates
         if not candidates:
             return []
         # how a case ended is its ruling, however much more of the question the reasoning repeats
@@ -298,12 +300,22 @@ class ExtractiveComposer:
         return chosen
 
 
-_SAME_LAW_ARTICLE_RE = re.compile(r"本(?:法|条例|规定|办法)第([一二三四五六七八九十百零]+)条")
+_NUMERAL = "[一二三四五六七八九十百零]+"
+# 本法第四十条、第四十一条第一款: the whole run of articles one reference names
+_SAME_LAW_REFERENCE_RE = re.compile(
+    rf"本(?:法|条例|规定|办法|细则|解释|决定)((?:[、和及至与或]*第{_NUMERAL}条(?:第{_NUMERAL}[款项])?)+)"
+)
+_ARTICLE_NUMBER_RE = re.compile(rf"第({_NUMERAL})条")
 
 
 def _deferred_to(documents: list[Document], passage: int, quoted: set[str]) -> set[int]:
     """The passages holding an article of the same document that the quoted text refers to (本法第X条)."""
-    named = {f"第{n}条" for text in quoted for n in _SAME_LAW_ARTICLE_RE.findall(text)}
+    named = {
+        f"第{n}条"
+        for text in quoted
+        for run in _SAME_LAW_REFERENCE_RE.findall(text)
+        for n in _ARTICLE_NUMBER_RE.findall(run)
+    }
     doc_id = documents[passage].metadata.get("doc_id")
     return {
         i

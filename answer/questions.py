@@ -1,5 +1,6 @@
-"""What a question asks for, read from its words alone: a quantity in some unit, how a case ended, yes or
-no, who or where, when. The composer favours the passages' units that have that form."""
+"""What a question asks for, read from its words: a quantity in some unit, how a case ended (or, for a
+question the search answers best with a case, what its ruling was), yes or no, who or where, when, what
+happened in a case. The composer favours the passages' units that have that form."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ _ASKED_UNIT_RE = re.compile(
 )
 _QUANTITY_KINDS = (
     (
-        # 三年前…现在还管吗: whether a claim that old still counts, answered by the time bar (在2年内未被发现的…
-        # 不再查处, 自劳动关系终止之日起一年内提出), not by any span (每满一年支付一个月工资)
-        re.compile(rf"{_NUMBER}个?多?(?:年|月)多?(?:前|之前|以前)[^？?]*还[^？?]*吗"),
-        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年)(?:内|以内|之内)|时效|期限"),
+        # 三年前…现在还管吗: whether a claim that old can still be pursued, answered by the time bar (在2年内未被
+        # 发现的…不再查处, 自劳动关系终止之日起一年内提出), not by any span (每满一年支付一个月工资, 劳动合同期限) —
+        # and not 三个月前入职，还没签合同 or 半年前入职，现在还在试用期吗, which ask something else
+        re.compile(
+            rf"{_NUMBER}个?多?(?:年|月)多?(?:前|之前|以前)[^？?]*还(?!没|在)(?:会|能|可以)?"
+            r"(?:管|算|查|追究|要|讨|告|投诉|举报|申请|仲裁|起诉|来得及)[^？?]*吗"
+        ),
+        re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年)(?:内|以内|之内)|时效"),
     ),
     (
         # …and 能管我这么久吗: whether a stated span is allowed, answered by the limit (不得超过二年)
@@ -78,7 +83,7 @@ def answer_form(question: str) -> re.Pattern | None:
 
 _YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
 _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
-_ASKS_FACTS_RE = re.compile(r"案情|经过|怎么回事|发生了什么")
+_ASKS_FACTS_RE = re.compile(r"案情|(?:事情|案子|案件|事)的?经过|怎么回事|发生了什么")
 # "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
 # Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
 _ASKS_WHO_RE = re.compile(

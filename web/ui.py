@@ -33,13 +33,16 @@ EXAMPLES = [
     "公司不跟我签劳动合同,能要求赔偿吗?",
     "工作满三年了,每年能休几天带薪年假?",
 ]
+# After an answer: the question it answers at the top of the chat and of the screen, so the answer is read
+# from its source line down (on a phone the end of a long answer showed first); a notice that answers no
+# question (空问题, 太长) is itself brought into view.
+ANSWER_TOP = """() => { const rows = document.querySelectorAll('#chat .message-row'); if (!rows.length) return;
+  const last = rows[rows.length - 1], before = rows[rows.length - 2];
+  const answered = before && before.classList.contains('user-row') && last.classList.contains('bot-row');
+  (answered ? before : last).scrollIntoView({block: 'start'}); }"""
 # After a deep link loads, bring the focused article into view — once, and not after the reader has
 # jumped elsewhere meanwhile: Gradio may run a load event's js again later (it did on a click in the law
 # tree), and a late scroll would pull the text back from where the reader went.
-# After an answer: the question it answers at the top of the chat and of the screen, so the answer is read
-# from its source line down (on a phone the end of a long answer showed first).
-ANSWER_TOP = """() => { const asked = document.querySelectorAll('#chat .user-row');
-  if (asked.length) asked[asked.length - 1].scrollIntoView({block: 'start'}); }"""
 SCROLL_TO_ARTICLE = """() => { if (window.__articleShown) return; window.__articleShown = true; setTimeout(() => {
   if (window.__readerJumped) return;
   const el = document.querySelector('.article.focus'); if (el) el.scrollIntoView({block: 'center'}); }, 800); }"""

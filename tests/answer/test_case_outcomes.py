@@ -88,6 +88,14 @@ def test_a_case_answers_with_its_ruling_not_with_its_facts(case_retriever):
     assert "违法解除劳动合同赔偿金8000元" in answer.text
 
 
+def test_a_cases_facts_are_quoted_when_nothing_else_read_answers(case_retriever):
+    question = "快递公司规定早9点到晚9点、一周干6天，试用期不肯加班被辞退"  # no question form at all
+    (facts,) = case_retriever.invoke(question, k=1)
+    assert facts.metadata["heading_path"][-1] == "基本案情"
+    answer = AnswerService(case_retriever, refuse_below=0.0, passages=1).ask(question)
+    assert not answer.refused and answer.citations[0].heading_path[-1] == "基本案情", answer.text
+
+
 def test_a_question_on_what_happened_still_gets_the_facts(case_retriever):
     answer = AnswerService(case_retriever, refuse_below=0.0, passages=1).ask(
         "快递公司要求早9点到晚9点上班的那个案子，案情是怎么回事?"

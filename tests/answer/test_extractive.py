@@ -469,6 +469,11 @@ def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
     money = answer_form("三年前我进了这家厂，现在工资是多少钱?")  # still a question of how much
     assert money is not None and money.search("月工资3000元") and not money.search("在2年内")
     assert answer_form("三年前公司少发了我工资，怎么办?") is None
+    for other in ("半年前入职，现在还在试用期吗?", "我三年前签的合同还有效吗?"):  # not a claim pursued late
+        assert answer_form(other) is None, other
+    late = answer_form("三个月前入职，到现在还没签劳动合同，能要双倍工资吗?")  # a multiple, not a time bar
+    assert late is not None and not late.search("在2年内未被劳动保障行政部门发现")
+    assert not form.search("劳动合同期限三个月以上不满一年的")
 
 
 ARTICLE_87 = (
@@ -485,6 +490,10 @@ def test_an_article_that_defers_to_another_is_completed_by_it(tiny_retriever):
     assert [c.article for c in answer.citations] == ["第八十七条", "第四十七条"], answer.text
     assert "每满一年支付一个月工资" in answer.text
     assert_verbatim(answer)
+    # a reference naming several articles names each of them
+    listed = document(ARTICLE_87.replace("本法第四十七条", "本法第四十条、第四十七条"), article="第八十七条")
+    answer = composer_for(tiny_retriever).compose(question, search, [listed, documents[1]])
+    assert [c.article for c in answer.citations] == ["第八十七条", "第四十七条"], answer.text
     # another law's 第四十七条 is not the one 本法 means
     other = document(ARTICLE_47, article="第四十七条", doc_id="other", title="另一部法律")
     answer = composer_for(tiny_retriever).compose(question, search, [documents[0], other])

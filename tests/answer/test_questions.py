@@ -26,3 +26,4 @@ def test_the_kind_of_answer_a_question_asks_for(question, yes_no, who, when):
 def test_what_happened_in_a_case_is_not_how_it_ended():
     assert asks_facts("那个快递员的案子，案情是怎么回事?")
     assert not asks_facts("那个快递员的案子最后怎么判的?")
+    assert not asks_facts("经过仲裁以后还能去法院起诉吗?")

@@ -89,6 +89,7 @@ def test_paying_social_insurance_in_a_workers_words_is_the_statutes_payment():
     for question in ("老板不给交社保我能辞职吗", "公司一直没给我交社保", "社保才交了12年，能领养老金吗"):
         assert {"缴纳", "社会保险费"} <= set(expander.terms(question)), question
     assert "缴纳" not in expander.terms("社保卡丢了怎么补办")  # 交 is not there
+    assert "缴纳" not in expander.terms("社保基数和交通费怎么算")  # 交通 is no payment
 
 
 def test_keeping_workers_from_a_union_is_the_statutes_obstruction():
