@@ -28,6 +28,7 @@ from answer.records import Answer, Citation
 from answer.tiers import Standing
 from ingest.records import CASE
 from ingest.regions import applies_in, parse, places_in
+from ingest.splitter import same_law_references
 
 __all__ = ["ExtractiveComposer", "citation_for"]
 
@@ -300,22 +301,9 @@ class ExtractiveComposer:
         return chosen
 
 
-_NUMERAL = "[一二三四五六七八九十百零]+"
-# 本法第四十条、第四十一条第一款: the whole run of articles one reference names
-_SAME_LAW_REFERENCE_RE = re.compile(
-    rf"本(?:法|条例|规定|办法|细则|解释|决定)((?:[、和及至与或]*第{_NUMERAL}条(?:第{_NUMERAL}[款项])?)+)"
-)
-_ARTICLE_NUMBER_RE = re.compile(rf"第({_NUMERAL})条")
-
-
 def _deferred_to(documents: list[Document], passage: int, quoted: set[str]) -> set[int]:
     """The passages holding an article of the same document that the quoted text refers to (本法第X条)."""
-    named = {
-        f"第{n}条"
-        for text in quoted
-        for run in _SAME_LAW_REFERENCE_RE.findall(text)
-        for n in _ARTICLE_NUMBER_RE.findall(run)
-    }
+    named = {label for text in quoted for label in same_law_references(text)}
     doc_id = documents[passage].metadata.get("doc_id")
     return {
         i

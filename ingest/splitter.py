@@ -29,6 +29,19 @@ HEADER_END_LINE = "<!-- INFO END -->"
 APPENDIX_RE = re.compile(rf"^{_SPACE}*(?:#+{_SPACE}*)?((?:附录|附件|附表)[{_NUM}]*){_SPACE}*[：:]?{_SPACE}*$")
 
 
+# 依照本法第四十条、第四十一条第一款: the whole run of articles of its own law a provision refers to
+_SAME_LAW_REFERENCE_RE = re.compile(
+    rf"本(?:法|条例|规定|办法|细则|解释|决定)((?:[、和及至与或]*第[{_NUM}]+条(?:第[{_NUM}]+[款项])?)+)"
+)
+_ARTICLE_LABEL_RE = re.compile(rf"第[{_NUM}]+条")
+
+
+def same_law_references(text: str) -> set[str]:
+    """The labels (第四十七条) of the articles of its own law a text refers to (依照本法第四十七条…), as
+    ARTICLE_RE reads them at the head of an article."""
+    return {label for run in _SAME_LAW_REFERENCE_RE.findall(text) for label in _ARTICLE_LABEL_RE.findall(run)}
+
+
 def count_articles(text: str) -> int:
     return sum(1 for line in text.splitlines() if ARTICLE_RE.match(line))
 

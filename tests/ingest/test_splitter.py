@@ -4,7 +4,7 @@ import itertools
 
 from ingest.pipeline import read_document
 from ingest.records import SourceDocument
-from ingest.splitter import StatuteSplitter, count_articles
+from ingest.splitter import StatuteSplitter, count_articles, same_law_references
 
 
 def split_file(path, source=None, splitter=None):
@@ -159,3 +159,14 @@ def test_a_file_the_splitter_fails_on_is_reported_and_the_rest_indexed(tmp_path,
     result = ingest_paths([tmp_path])
     assert [d.source for d in result.documents] == ["工会法.md"] and result.chunks
     assert [e.source for e in result.errors] == ["坏.md"] and "切分失败" in result.errors[0].reason
+
+
+def test_references_to_articles_of_the_same_law_are_read_as_their_labels():
+    assert same_law_references("应当依照本法第四十七条规定的经济补偿标准的二倍向劳动者支付赔偿金。") == {"第四十七条"}
+    assert same_law_references("且劳动者没有本法第三十九条和第四十条第一项、第二项规定的情形的") == {
+        "第三十九条",
+        "第四十条",
+    }
+    assert same_law_references("违反本条例第二十条规定的") == {"第二十条"}
+    # another law's article is not this law's
+    assert same_law_references("依照《中华人民共和国劳动法》第四十四条的规定") == set()
