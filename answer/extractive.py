@@ -219,7 +219,7 @@ class ExtractiveComposer:
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
                         vouched = max(prior, rank_and_scope)
-                found.append(_Candidate(passage, unit, score * vouched, covered, states, bool(in_outcome), in_facts))
+                found.append(_Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts))
         # a unit without the number cannot say how many, nor a case's reasoning how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]

@@ -42,6 +42,16 @@ _QUANTITY_KINDS = (
 )
 
 
+_YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
+_ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
+_ASKS_FACTS_RE = re.compile(r"案情|(?:事情|案子|案件|事)的?经过|怎么回事|发生了什么")
+# "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
+# Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
+_ASKS_WHO_RE = re.compile(
+    r"找谁|向谁|由谁|归谁|告谁|谁来|谁(?:承担|负责|赔|出|收|提供|管)|起诉谁|(?:去|到|向|找)哪(?:里|儿)?"
+    r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
+)
+
 # A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
 # the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
@@ -79,17 +89,6 @@ def answer_form(question: str) -> re.Pattern | None:
         asked = {"日": days, "天": days, "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
         return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
     return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)
-
-
-_YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
-_ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
-_ASKS_FACTS_RE = re.compile(r"案情|(?:事情|案子|案件|事)的?经过|怎么回事|发生了什么")
-# "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
-# Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
-_ASKS_WHO_RE = re.compile(
-    r"找谁|向谁|由谁|归谁|告谁|谁来|谁(?:承担|负责|赔|出|收|提供|管)|起诉谁|(?:去|到|向|找)哪(?:里|儿)?"
-    r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
-)
 
 
 def asks_yes_no(question: str) -> bool:
