@@ -10,6 +10,7 @@ from answer.provisions import is_history, sentence_spans, units, whole_article
 from answer.questions import answer_form
 from answer.service import REFUSAL, AnswerService
 from index.retriever import HybridRetriever
+from ingest.splitter import ARTICLE_RE
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -44,6 +45,13 @@ LAW = {"title": "中华人民共和国劳动合同法", "source": "劳动合同�
 
 def document(text: str, **meta) -> Document:
     return Document(page_content=text, metadata={**LAW, **meta}, id=meta.get("article", "x"))
+
+
+def numbered(text: str, score: float, **meta) -> Document:
+    """An article excerpt as the retriever hands it over: labelled with the 第X条 it opens with, and scored."""
+    label = ARTICLE_RE.match(text)
+    assert label, text
+    return document(text, article=label.group(1), score=score, **meta)
 
 
 class _Composer:
@@ -360,16 +368,14 @@ def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority
     # Real excerpts of 劳动保障监察条例: the article ranked first holds every word the other one does
     # (违反, 举报, 劳动保障行政部门) but says when a violation is no longer pursued, not where to report it.
     meta = {"title": "劳动保障监察条例", "kind": "行政法规", "doc_id": "ldbz", "source": "劳动保障监察条例.md"}
-    lapse = document(
+    lapse = numbered(
         "第二十条 违反劳动保障法律、法规或者规章的行为在2年内未被劳动保障行政部门发现，也未被举报、投诉的，"
         "劳动保障行政部门不再查处。",
-        article="第二十条",
         score=1.0,
         **meta,
     )
-    report = document(
+    report = numbered(
         "第九条 任何组织或者个人对违反劳动保障法律、法规或者规章的行为，有权向劳动保障行政部门举报。",
-        article="第九条",
         score=0.95,
         **meta,
     )
@@ -431,16 +437,14 @@ def test_a_qian_kuan_after_a_list_is_not_read_with_the_lists_last_item():
 def test_a_yes_no_question_is_answered_by_a_rule_that_allocates_a_duty_as_by_one_with_a_modal(tiny_retriever):
     title = "保障农民工工资支付条例"
     meta = {"title": title, "source": f"{title}.md", "kind": "行政法规", "doc_id": "wage"}
-    ledger = document(
+    ledger = numbered(
         "第二十八条 施工总承包单位应当在工程项目部配备劳资专管员，对分包单位劳动用工实施监督管理，"
         "掌握施工现场用工、考勤、工资支付等情况，审核分包单位编制的农民工工资支付表，分包单位应当予以配合。",
-        article="第二十八条",
         score=1.0,
         **meta,
     )
-    clears = document(
+    clears = numbered(
         "第三十条 分包单位拖欠农民工工资的，由施工总承包单位先行清偿，再依法进行追偿。",
-        article="第三十条",
         score=1.0,
         **meta,
     )
