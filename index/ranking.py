@@ -21,7 +21,8 @@ import numpy as np
 from index.vocabulary import LEARNED_DIR
 from ingest.records import ADMIN_REGULATION, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
 
-REFUSAL_FILE = LEARNED_DIR / "refusal.json"  # the refusal threshold and the relevance model it applies to
+REFUSAL_FILE = LEARNED_DIR / "refusal.json"  # the refusal thresholds and the relevance models they apply to
+DEFAULT_REFUSE_BELOW = 0.5  # before any calibration (the hand blend's threshold)
 MIN_INDEX_SHARE = 0.25  # learned trees rank an index holding at least this share of the passages they learned on
 
 
@@ -297,12 +298,63 @@ class RelevanceModel:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
     @classmethod
-    def load(cls, path: Path = REFUSAL_FILE) -> RelevanceModel | None:
-        """The model saved with the refusal threshold; None when that threshold was set on the hand blend."""
-        if not Path(path).exists():
-            return None
-        data = json.loads(Path(path).read_text("utf-8")).get("relevance")
-        return cls.from_dict(data) if data else None
+    def load(cls, path: Path = REFUSAL_FILE, passages: int | None = None) -> RelevanceModel | None:
+        """The model saved with the threshold for an index of `passages` (`calibration_for`); None when that
+        threshold was set on the hand blend."""
+        data = calibration_for(path, passages)
+        return cls.from_dict(data["relevance"]) if data and data.get("relevance") else None
+
+
+def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> dict | None:
+    """The saved calibration (threshold and relevance model) for an index of `passages`, None if none was.
+
+    Refusal is calibrated for the index it serves — on the bundled documents a worker's long story is
+    answerable and a consultation about inheritance is not; over 3,475 laws most legal questions are —
+    and each calibration records the size of its index. One of the same scale serves (`same_scale`), else
+    one that records no size (the single object of the first format), else the nearest; with no size
+    given, the first saved."""
+    entries = saved_calibrations(path)
+    if not entries:
+        return None
+    if passages is None:
+        return entries[0]
+
+    def preference(entry: dict) -> tuple[int, float]:
+        size = int(entry.get("passages", 0))
+        tier = 0 if same_scale(size, passages) else 1 if size == 0 else 2
+        return tier, abs(math.log(max(size, 1) / max(passages, 1)))
+
+    return min(entries, key=preference)
+
+
+def saved_calibrations(path: Path = REFUSAL_FILE) -> list[dict]:
+    """Every calibration in the file (none when it does not exist)."""
+    if not Path(path).exists():
+        return []
+    data = json.loads(Path(path).read_text("utf-8"))
+    return data.get("calibrations", [data])
+
+
+def same_scale(a: int, b: int) -> bool:
+    """Two index sizes alike enough to share what was learned on one (as trees rank an index `MIN_INDEX_SHARE`
+    the size of theirs)."""
+    return min(a, b) >= max(a, b) * MIN_INDEX_SHARE
+
+
+def refusal_threshold(path: Path = REFUSAL_FILE, passages: int | None = None) -> float:
+    """The calibrated threshold for an index of `passages`, or the default when none was learned or the file
+    is unreadable — also when the relevance model saved with it is: the retriever then judges with the hand
+    blend, and a threshold on the model's scale must not be read against that."""
+    try:
+        data = calibration_for(path, passages)
+        if data is None:
+            return DEFAULT_REFUSE_BELOW
+        value = float(data["refuse_below"])
+        if data.get("relevance") is not None:
+            RelevanceModel.from_dict(data["relevance"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_REFUSE_BELOW
+    return value if 0.0 <= value <= 1.0 else DEFAULT_REFUSE_BELOW
 
 
 def _check_names(names: tuple[str, ...]) -> None:

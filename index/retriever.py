@@ -18,6 +18,7 @@ from index.embedders import NamedEmbeddings
 from index.keyword import is_function_word, top_rows
 from index.query import QueryExpander
 from index.ranking import (
+    DEFAULT_REFUSE_BELOW,
     FUSION,
     Ranker,
     RelevanceModel,
@@ -27,6 +28,7 @@ from index.ranking import (
     features,
     hand_relevance,
     ranker_path,
+    refusal_threshold,
     yield_to_newer,
 )
 from index.rarity import rarity
@@ -81,6 +83,7 @@ class HybridRetriever(BaseRetriever):
     vocabulary: TranslationVocabulary | None = None
     ranker: Ranker = FUSION
     relevance_model: RelevanceModel | None = None  # learned with the refusal threshold; else the hand blend
+    refuse_below: float = Field(default=DEFAULT_REFUSE_BELOW, ge=0.0, le=1.0)  # calibrated with relevance_model
     min_relevance: float = Field(default=0.0, ge=0.0, le=1.0)
 
     def _get_relevant_documents(
@@ -286,7 +289,7 @@ def default_options(embedder: str, passages: int | None = None) -> dict:
     """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the ranker
     learned with this embedder (another model's cosines mean something else; without one, the fusion)
     if it suits an index of `passages` (`suits_index`: trees learned on a far larger one are not even
-    read), and the relevance model calibrated with the refusal threshold.
+    read), and the relevance model and refusal threshold calibrated for an index of that scale.
 
     A learned file that cannot be read (written by another version) is reported and left out: search
     falls back to the hand-set fusion rather than failing.
@@ -295,7 +298,8 @@ def default_options(embedder: str, passages: int | None = None) -> dict:
     loaders = (
         ("vocabulary", TranslationVocabulary.load),
         ("ranker", lambda: TreeRanker.load(ranker_path(embedder), passages)),
-        ("relevance_model", RelevanceModel.load),
+        ("relevance_model", lambda: RelevanceModel.load(passages=passages)),
+        ("refuse_below", lambda: refusal_threshold(passages=passages)),
     )
     for name, load in loaders:
         try:

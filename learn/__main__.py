@@ -2,8 +2,10 @@
 
 Writes index/learned/ranker-<embedder>.json (LightGBM trees over the candidate features), with
 `--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
-`--calibrate-on UNION_INDEX` refusal.json (the relevance model and its threshold; `--folds N` reports
-them cross-validated). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`.
+`--calibrate-on UNION_INDEX` the refusal calibration (relevance model and threshold) for the index of
+`--index`, kept in refusal.json beside those for indexes of another scale (`--folds N` reports them
+cross-validated). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
+there (make calibrate). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`.
 """
 
 from __future__ import annotations
@@ -14,27 +16,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from learn.refusal import RelevanceSignals
+from learn.refusal import CALIBRATION_QUESTIONS
 from settings import Settings
-
-Row = tuple[str, RelevanceSignals]  # (question id, what its search's relevance is judged on)
-
-
-def relevance_rows(laws, union, questions, dev) -> tuple[list[Row], list[Row]]:
-    """(answerable, off-topic) rows of (question id, relevance signals), as `learn.refusal` describes."""
-    from learn.dataset import relevant_rows
-
-    relevant = relevant_rows(laws.index, questions)
-    on_topic, off_topic = [], []
-    for question in questions:
-        hits = laws.search(question.question)
-        if {hit.row for hit in hits} & relevant[question.id]:
-            on_topic.append((question.id, laws.relevance_signals(hits, question.question)))
-        off_topic.append((question.id, union.relevance_signals(union.search(question.question), question.question)))
-    for question in dev:
-        row = (question.id, union.relevance_signals(union.search(question.question), question.question))
-        (on_topic if question.answerable else off_topic).append(row)
-    return on_topic, off_topic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         "--dev",
         type=Path,
         nargs="*",
-        default=[Path("../shared/eval/dev.jsonl"), Path("eval/colloquial.jsonl")],
+        default=[Path("../shared/eval/dev.jsonl"), Path("eval/colloquial.jsonl"), CALIBRATION_QUESTIONS],
         help="校准用的工会问题（含 answerable 标记）",
     )
     parser.add_argument(
@@ -88,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
     if args.calibrate_on is not None:
-        from learn.refusal import REFUSAL_FILE, calibrate_with_model, cross_validate_refusal
+        from learn.refusal import REFUSAL_FILE, calibrate_with_model, cross_validate_refusal, relevance_rows
 
         if args.model != settings.embed_model:
             print(
@@ -97,13 +80,20 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         union = open_retriever(args.calibrate_on, settings.embed_model)
+        # calibrated with what was just learned, not what was on disk; on the bundled index alone its own
+        # retriever judges the consultations it holds
+        alone = args.index.resolve() == args.calibrate_on.resolve() and args.model == settings.embed_model
         on_topic, off_topic = relevance_rows(
-            learned.apply(retriever),  # calibrated with what was just learned, not what was on disk
+            union if alone else learned.apply(retriever),
             union,
             questions,
             [q for f in args.dev for q in load_questions(f)],
         )
-        calibration = calibrate_with_model([r for _, r in on_topic], [r for _, r in off_topic])
+        served = union if alone else retriever  # the index this calibration is for
+        calibration = replace(
+            calibrate_with_model([r for _, r in on_topic], [r for _, r in off_topic]),
+            passages=len(served.index.chunks),
+        )
         calibration.save(args.out / REFUSAL_FILE.name if args.out else REFUSAL_FILE)
         c = calibration
         print(

@@ -1,9 +1,10 @@
 """Where to refuse: the relevance threshold that best separates questions the documents answer from
 questions they do not, calibrated on real rows and saved as JSON beside the code.
 
-Answerable rows: the dev-style questions on the bundled index, and the consultation questions on an
-index that holds their articles (counted only when a relevant article was retrieved). Off-topic
-rows: the same consultations on the bundled index, which does not hold their articles, and the
+Answerable rows: the dev-style questions on the bundled index (with `learn/calibration.jsonl`, workers'
+questions written for this, half of them long narratives), and the consultation questions on an index
+that holds their articles (counted only when a relevant article was retrieved). Off-topic rows: the
+same consultations on the bundled index where no bundled document holds their articles, and the
 dev-style questions marked unanswerable. The threshold minimises the expected cost over the two
 rates (each side weighs the same however many rows it has; a wrong refusal costs `refusal_cost`
 times an off-topic answer), placed midway between the rows either side of it.
@@ -18,9 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ranking import REFUSAL_FILE, RelevanceModel, hand_relevance, relevance_inputs
+from index.ranking import (
+    REFUSAL_FILE,
+    RelevanceModel,
+    hand_relevance,
+    relevance_inputs,
+    same_scale,
+    saved_calibrations,
+)
 
 RelevanceSignals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
+Row = tuple[str, RelevanceSignals]  # (question id, what its search's relevance is judged on)
+CALIBRATION_QUESTIONS = Path(__file__).with_name("calibration.jsonl")
 
 
 @dataclass(frozen=True)
@@ -32,10 +42,15 @@ class Calibration:
     answered_off_topic: int  # off-topic rows at or above it
     margin: float  # lowest answerable relevance minus highest off-topic relevance (negative: they overlap)
     relevance: dict | None = None  # the RelevanceModel these relevance values came from; None: the hand blend
+    passages: int = 0  # the size of the index it is calibrated for (0: any)
 
     def save(self, path: Path = REFUSAL_FILE) -> None:
+        """Beside the calibrations saved for indexes of another scale (`index.ranking.calibration_for`),
+        replacing one for an index of this scale."""
+        kept = [c for c in saved_calibrations(path) if not same_scale(int(c.get("passages", 0)), self.passages)]
+        entries = sorted([*kept, asdict(self)], key=lambda c: int(c.get("passages", 0)))
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), "utf-8")
+        Path(path).write_text(json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1), "utf-8")
 
 
 def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_cost: float = 3.0) -> Calibration:
@@ -119,3 +134,29 @@ def cross_validate_refusal(
         cost = refusal_cost * wrong / len(answerable) + answered / len(off_topic)
         results[name] = {"false_refusals": int(wrong), "answered_off_topic": int(answered), "cost": round(cost, 4)}
     return results
+
+
+def relevance_rows(laws, union, questions, marked) -> tuple[list[Row], list[Row]]:
+    """(answerable, off-topic) rows of (question id, relevance signals) for `calibrate_with_model`.
+
+    `questions` (with relevant articles) are answerable where `laws`, an index holding their articles,
+    retrieved one, and off-topic on `union`, the bundled index, when none of its documents holds one
+    (a 社会保险法 consultation is the bundled documents' to answer). `marked` (answerable or not by
+    hand) are searched on `union`. `laws` may be `union` itself: then its own consultations count.
+    """
+    from learn.dataset import relevant_rows
+
+    relevant = relevant_rows(laws.index, questions)
+    covered = relevant if laws is union else relevant_rows(union.index, questions)
+    on_topic, off_topic = [], []
+    for question in questions:
+        hits = laws.search(question.question)
+        if {hit.row for hit in hits} & relevant[question.id]:
+            on_topic.append((question.id, laws.relevance_signals(hits, question.question)))
+        if not covered[question.id]:
+            signals = union.relevance_signals(union.search(question.question), question.question)
+            off_topic.append((question.id, signals))
+    for question in marked:
+        row = (question.id, union.relevance_signals(union.search(question.question), question.question))
+        (on_topic if question.answerable else off_topic).append(row)
+    return on_topic, off_topic

@@ -7,7 +7,7 @@ from langchain_core.documents import Document
 
 from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
 from answer.provisions import is_history, sentence_spans, units, whole_article
-from answer.questions import answer_form
+from answer.questions import answer_form, asking_sentences
 from answer.service import REFUSAL, AnswerService
 from index.retriever import HybridRetriever
 from ingest.splitter import ARTICLE_RE
@@ -502,3 +502,32 @@ def test_an_article_that_defers_to_another_is_completed_by_it(tiny_retriever):
     other = document(ARTICLE_47, article="第四十七条", doc_id="other", title="另一部法律")
     answer = composer_for(tiny_retriever).compose(question, search, [documents[0], other])
     assert [c.article for c in answer.citations] == ["第八十七条"], answer.text
+
+
+def test_the_asking_sentence_outweighs_the_situation_told_before_it(tiny_retriever):
+    # 工伤保险条例: the situation (公司说只按最低工资发) matches the article about 最低工资标准; the asking
+    # sentence (养伤期间的工资) is answered by the article on pay during 停工留薪期
+    injury = {"title": "工伤保险条例", "kind": "行政法规", "doc_id": "gsbx", "source": "工伤保险条例.md"}
+    disability = numbered(
+        "第三十六条 职工因工致残被鉴定为五级、六级伤残的，享受以下待遇：伤残津贴实际金额低于当地最低工资标准的，"
+        "由用人单位补足差额。",
+        1.0,
+        **injury,
+    )
+    leave = numbered(
+        "第三十三条 职工因工作遭受事故伤害或者患职业病需要暂停工作接受工伤医疗的，在停工留薪期内，"
+        "原工资福利待遇不变，由所在单位按月支付。",
+        0.98,
+        **injury,
+    )
+    question = "手在车间被机器压伤了，认定了工伤，在家休养。公司说只按当地最低工资发。养伤期间工资该怎么发？"
+    weights = tiny_retriever.query_weights(question)
+    asked = frozenset(tiny_retriever.query_weights(asking_sentences(question))) & set(weights)
+    composer = ExtractiveComposer(tokenize=tiny_retriever.index.keyword.tokenizer)
+    answer = composer.compose(question, question, weights, [disability, leave], asked=asked)
+    assert answer.text.startswith("依据《工伤保险条例》第三十三条") and "原工资福利待遇不变" in answer.text
+    assert_verbatim(answer)
+    # read as one bag of words, the situation wins
+    assert composer.compose(question, question, weights, [disability, leave]).text.startswith(
+        "依据《工伤保险条例》第三十六条"
+    )

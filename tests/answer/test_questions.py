@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.questions import asks_facts, asks_when, asks_who, asks_yes_no
+from answer.questions import asking_sentences, asks_facts, asks_when, asks_who, asks_yes_no
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,18 @@ def test_what_happened_in_a_case_is_not_how_it_ended():
     assert asks_facts("那个快递员的案子，案情是怎么回事?")
     assert not asks_facts("那个快递员的案子最后怎么判的?")
     assert not asks_facts("经过仲裁以后还能去法院起诉吗?")
+
+
+@pytest.mark.parametrize(
+    ("question", "asking"),
+    [
+        # the situation first, then the question: the question is what the answer is about
+        ("公司说休养期间只按最低工资发。养伤这段时间工资该怎么算？", "养伤这段时间工资该怎么算？"),
+        ("我们厂八十来个人。老板说不用开职代会。这样对吗？到底该怎么开？", "这样对吗？到底该怎么开？"),
+        # only asking sentences, or one sentence: all of it asks
+        ("签了两年的合同，试用期半年合法吗？试用期最长多久？", ""),
+        ("老板不给交社保我能辞职吗", ""),
+    ],
+)
+def test_the_asking_sentences_close_a_message_that_tells_a_situation_first(question, asking):
+    assert asking_sentences(question) == asking

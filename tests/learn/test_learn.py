@@ -5,14 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from answer.calibration import learned_threshold
 from eval.metrics import Question
 from index.live import LiveIndex
-from index.ranking import FEATURES, FUSION, LinearRanker, RelevanceModel, TreeRanker, suits_index
+from index.ranking import (
+    FEATURES,
+    FUSION,
+    LinearRanker,
+    RelevanceModel,
+    TreeRanker,
+    refusal_threshold,
+    suits_index,
+)
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
-from learn.refusal import calibrate, calibrate_with_model, cross_validate_refusal
+from learn.refusal import Calibration, calibrate, calibrate_with_model, cross_validate_refusal, relevance_rows
 from learn.train import balanced_folds, cross_validate, fold_of, labelled_pools, law_keys, law_of, learn
 from learn.translation import train_translation
 
@@ -198,7 +205,7 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
     assert calibration.false_refusals <= 1 and calibration.answered_off_topic <= 1
     path = tmp_path / "refusal.json"
     calibration.save(path)
-    assert RelevanceModel.load(path) == model and learned_threshold(path) == calibration.refuse_below
+    assert RelevanceModel.load(path) == model and refusal_threshold(path) == calibration.refuse_below
     served = tiny_retriever.model_copy(update={"relevance_model": model})
     top = served.invoke(QUESTIONS[1].question)[0].metadata["relevance"]
     assert (
@@ -219,6 +226,41 @@ def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded
     path.write_text('{"refuse_below": 0.9, "relevance": {"weights": [1, 2], "bias": 0}}', "utf-8")
     with pytest.raises(ValueError):
         RelevanceModel.load(path)
-    assert learned_threshold(path) == 0.5  # the hand blend's default, as the retriever falls back to it
+    assert refusal_threshold(path) == 0.5  # the hand blend's default, as the retriever falls back to it
     with pytest.raises(ValueError, match="unreadable"):
         TreeRanker("not a model", FEATURES)
+
+
+def test_each_index_is_refused_on_by_the_calibration_for_its_scale(tmp_path):
+    path = tmp_path / "refusal.json"
+    # the format before calibrations recorded their index: one object serves every index
+    path.write_text('{"refuse_below": 0.66, "relevance": null}', "utf-8")
+    assert refusal_threshold(path, 1354) == 0.66 == refusal_threshold(path, 152692)
+    bundled = Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4), -13.0).to_dict(), 1354)
+    bundled.save(path)
+    assert refusal_threshold(path, 1400) == 0.71 and RelevanceModel.load(path, 1400) == RelevanceModel(
+        (5.0, 10.0, 1.4), -13.0
+    )
+    assert refusal_threshold(path, 152692) == 0.66 and RelevanceModel.load(path, 152692) is None
+    Calibration(0.68, 130, 1224, 2, 120, -0.5, None, 1500).save(path)  # the same scale: replaced
+    assert refusal_threshold(path, 1354) == 0.68 and refusal_threshold(path, 152692) == 0.66
+
+
+def test_the_service_refuses_below_the_threshold_its_retriever_was_calibrated_with(tiny_retriever):
+    from answer.service import AnswerService
+
+    question = QUESTIONS[1].question
+    assert not AnswerService(tiny_retriever.model_copy(update={"refuse_below": 0.0})).ask(question).refused
+    assert AnswerService(tiny_retriever.model_copy(update={"refuse_below": 1.0})).ask(question).refused
+    # a threshold set for the service (REFUSE_BELOW) overrides the calibrated one
+    strict = tiny_retriever.model_copy(update={"refuse_below": 1.0})
+    assert not AnswerService(strict, refuse_below=0.0).ask(question).refused
+
+
+def test_a_consultation_the_bundled_documents_answer_is_not_an_off_topic_row(tiny_retriever):
+    held = QUESTIONS[1]  # its article is in the tiny corpus
+    elsewhere = row("z", "合伙必须要签订书面合同吗?", "合伙协议依法由全体合伙人协商一致、以书面形式订立。")
+    marked = [Question("m", "如何做一道红烧肉?", (), "", (), False)]
+    on_topic, off_topic = relevance_rows(tiny_retriever, tiny_retriever, [held, elsewhere], marked)
+    assert [qid for qid, _ in on_topic] == ["b"]
+    assert [qid for qid, _ in off_topic] == ["z", "m"]
