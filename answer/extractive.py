@@ -169,18 +169,18 @@ class ExtractiveComposer:
         wants_yes_no = asks_yes_no(question)
         wants_who = asks_who(question)
         wants_when = asks_when(question)
-        asked = places_in(question + " " + search_query)
+        named = places_in(question + " " + search_query)
         found = []
         best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
         for passage, document in enumerate(documents):
             region = document.metadata.get("region", "")
-            if region and asked and not applies_in(region, asked):
+            if region and named and not applies_in(region, named):
                 continue  # another region's rule does not answer a question about this one
             # The retriever's judgement vouches for a passage: its score gap to the best passage, read as
             # how much more likely it is the better one (the learned ranker's scores are log-odds-like), and its rank.
             # A local rule answers a question that names no region only when nothing national does as well.
             gap = float(document.metadata.get("score", best_score)) - best_score
-            rank_and_scope = (0.8 if region and not asked else 1.0) / (1.0 + 0.05 * passage)
+            rank_and_scope = (0.8 if region and not named else 1.0) / (1.0 + 0.05 * passage)
             prior = 2.0 / (1.0 + math.exp(-gap)) * rank_and_scope
             text = document.page_content
             # A question's words may be satisfied by where the passage sits: its title and headings, its

@@ -70,7 +70,12 @@ _LIKE_CASE_RE = re.compile(
 # A worker's message often tells the situation first and asks last (…公司说只按最低工资发。养伤这段时间
 # 工资到底该怎么算？): the asking sentences say what the answer must be about.
 _SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
-_ASKING_RE = re.compile(r"[？?]|吗|呢|怎么|怎样|如何|多少|几|哪|谁|什么|是否|能否|可否|能不能|可不可以|有没有|算不算")
+# A sentence asks when it has a question mark, ends in 吗, or holds a question word that does not occur in
+# telling (几 does: 十几年, 这几个月; 哪 does: 哪怕; 呢 does: 我还在哺乳期呢).
+_ASKING_RE = re.compile(
+    r"[？?]|吗[。！!；;\s]*$|怎么|怎样|如何|多少|多久|多长|是否|能否|可否|能不能|可不可以|有没有|算不算|为什么"
+    r"|什么时候|哪里|哪儿|找谁|向谁|由谁"
+)
 
 
 def asking_sentences(question: str) -> str:

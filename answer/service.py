@@ -97,11 +97,7 @@ class AnswerService:
             )
         if answer is None:
             weights = retriever.query_weights(search_query)
-            asked = (
-                frozenset(retriever.query_weights(asking)) & set(weights)
-                if (asking := asking_sentences(question))
-                else frozenset()
-            )
+            asked = asked_words(retriever, question, weights)
             answer = composer.compose(question, search_query, weights, documents, deeper, asked)
             if self.generator is not None:
                 answer.notice = FALLBACK_NOTICE
@@ -239,6 +235,13 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
             answer.citations[i] = replace(citation, newer_version=label)
             notes.append(f"[{citation.n}] 引用的是旧版本，已有新版本{label}")
     answer.notice = "；".join(notes)
+
+
+def asked_words(retriever: HybridRetriever, question: str, weights: dict[str, float]) -> frozenset[str]:
+    """The search words (of `weights`) that the question's closing asking sentences hold, as the composer
+    weighs them (`asking_sentences`); none for a question that only asks."""
+    asking = asking_sentences(question)
+    return frozenset(retriever.query_weights(asking)) & set(weights) if asking else frozenset()
 
 
 def build_service(settings, embedder=None, building=None) -> AnswerService:

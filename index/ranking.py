@@ -312,7 +312,7 @@ def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> d
     answerable and a consultation about inheritance is not; over 3,475 laws most legal questions are —
     and each calibration records the size of its index. One of the same scale serves (`same_scale`), else
     one that records no size (the single object of the first format), else the nearest; with no size
-    given, the first saved."""
+    given, the one for the smallest index."""
     entries = saved_calibrations(path)
     if not entries:
         return None
@@ -320,41 +320,59 @@ def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> d
         return entries[0]
 
     def preference(entry: dict) -> tuple[int, float]:
-        size = int(entry.get("passages", 0))
+        size = calibrated_passages(entry)
         tier = 0 if same_scale(size, passages) else 1 if size == 0 else 2
         return tier, abs(math.log(max(size, 1) / max(passages, 1)))
 
     return min(entries, key=preference)
 
 
+def load_refusal(path: Path = REFUSAL_FILE, passages: int | None = None) -> tuple[RelevanceModel | None, float]:
+    """(relevance model, threshold) of the calibration for an index of `passages`, read together so a
+    threshold is never applied on another model's scale: the hand blend and its default threshold when
+    none was learned, and `ValueError` when the saved one cannot be read."""
+    data = calibration_for(path, passages)
+    if data is None:
+        return None, DEFAULT_REFUSE_BELOW
+    try:
+        threshold = float(data["refuse_below"])
+        model = RelevanceModel.from_dict(data["relevance"]) if data.get("relevance") else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"unreadable refusal calibration: {exc}") from exc
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"refusal threshold {threshold} is outside [0, 1]")
+    return model, threshold
+
+
+def refusal_threshold(path: Path = REFUSAL_FILE, passages: int | None = None) -> float:
+    """The calibrated threshold for an index of `passages`, or the hand blend's default when none was learned
+    or it cannot be read (the retriever then judges with the hand blend too)."""
+    try:
+        return load_refusal(path, passages)[1]
+    except (OSError, ValueError):
+        return DEFAULT_REFUSE_BELOW
+
+
 def saved_calibrations(path: Path = REFUSAL_FILE) -> list[dict]:
-    """Every calibration in the file (none when it does not exist)."""
+    """Every calibration in the file (none when it does not exist); `ValueError` for another shape."""
     if not Path(path).exists():
         return []
     data = json.loads(Path(path).read_text("utf-8"))
-    return data.get("calibrations", [data])
+    entries = data.get("calibrations", [data]) if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ValueError(f"{path}: expected a calibration object or {{'calibrations': [objects]}}")
+    return entries
+
+
+def calibrated_passages(entry: dict) -> int:
+    """The size of the index a calibration is for (0: not recorded)."""
+    return learned_passages(entry)
 
 
 def same_scale(a: int, b: int) -> bool:
     """Two index sizes alike enough to share what was learned on one (as trees rank an index `MIN_INDEX_SHARE`
     the size of theirs)."""
     return min(a, b) >= max(a, b) * MIN_INDEX_SHARE
-
-
-def refusal_threshold(path: Path = REFUSAL_FILE, passages: int | None = None) -> float:
-    """The calibrated threshold for an index of `passages`, or the default when none was learned or the file
-    is unreadable — also when the relevance model saved with it is: the retriever then judges with the hand
-    blend, and a threshold on the model's scale must not be read against that."""
-    try:
-        data = calibration_for(path, passages)
-        if data is None:
-            return DEFAULT_REFUSE_BELOW
-        value = float(data["refuse_below"])
-        if data.get("relevance") is not None:
-            RelevanceModel.from_dict(data["relevance"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return DEFAULT_REFUSE_BELOW
-    return value if 0.0 <= value <= 1.0 else DEFAULT_REFUSE_BELOW
 
 
 def _check_names(names: tuple[str, ...]) -> None:

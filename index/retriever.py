@@ -6,6 +6,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from index.query import QueryExpander
 from index.ranking import (
     DEFAULT_REFUSE_BELOW,
     FUSION,
+    REFUSAL_FILE,
     Ranker,
     RelevanceModel,
     Signals,
@@ -27,8 +29,8 @@ from index.ranking import (
     bigram_share,
     features,
     hand_relevance,
+    load_refusal,
     ranker_path,
-    refusal_threshold,
     yield_to_newer,
 )
 from index.rarity import rarity
@@ -285,7 +287,7 @@ def chunk_document(chunk: Chunk, **scores: float) -> Document:
     return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id)
 
 
-def default_options(embedder: str, passages: int | None = None) -> dict:
+def default_options(embedder: str, passages: int | None = None, refusal_file: Path = REFUSAL_FILE) -> dict:
     """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the ranker
     learned with this embedder (another model's cosines mean something else; without one, the fusion)
     if it suits an index of `passages` (`suits_index`: trees learned on a far larger one are not even
@@ -298,8 +300,6 @@ def default_options(embedder: str, passages: int | None = None) -> dict:
     loaders = (
         ("vocabulary", TranslationVocabulary.load),
         ("ranker", lambda: TreeRanker.load(ranker_path(embedder), passages)),
-        ("relevance_model", lambda: RelevanceModel.load(passages=passages)),
-        ("refuse_below", lambda: refusal_threshold(passages=passages)),
     )
     for name, load in loaders:
         try:
@@ -309,6 +309,10 @@ def default_options(embedder: str, passages: int | None = None) -> dict:
             continue
         if learned is not None:
             options[name] = learned
+    try:
+        options["relevance_model"], options["refuse_below"] = load_refusal(refusal_file, passages)
+    except (ValueError, OSError) as exc:
+        log.error("ignoring the refusal calibration: %s (recalibrate with make calibrate)", exc)
     return options
 
 

@@ -53,11 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     from index.vocabulary import DEFAULT_VOCABULARY
     from learn.train import learn
 
+    components = [c for c in args.learn.split(",") if c]
+    # on the bundled index alone refusal is calibrated; trees learned there would replace the laws' ones
+    alone = args.calibrate_on is not None and args.index.resolve() == args.calibrate_on.resolve()
+    if alone and components:
+        print("错误：在工会索引上单独校准拒答时不训练其他组件（用 --learn ''）", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     try:
         questions = load_questions(args.questions)
         retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
-        learned = learn(retriever, questions, [c for c in args.learn.split(",") if c])
+        learned = learn(retriever, questions, components)
     except (ValueError, OSError, IndexUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -79,10 +85,9 @@ def main(argv: list[str] | None = None) -> int:
                 "拒答模型将混合两种嵌入的余弦（可用 --out 另存）",
                 file=sys.stderr,
             )
-        union = open_retriever(args.calibrate_on, settings.embed_model)
+        union = retriever if alone else open_retriever(args.calibrate_on, settings.embed_model)
         # calibrated with what was just learned, not what was on disk; on the bundled index alone its own
         # retriever judges the consultations it holds
-        alone = args.index.resolve() == args.calibrate_on.resolve() and args.model == settings.embed_model
         on_topic, off_topic = relevance_rows(
             union if alone else learned.apply(retriever),
             union,

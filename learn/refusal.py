@@ -13,6 +13,7 @@ times an off-topic answer), placed midway between the rows either side of it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 from index.ranking import (
     REFUSAL_FILE,
     RelevanceModel,
+    calibrated_passages,
     hand_relevance,
     relevance_inputs,
     same_scale,
@@ -46,11 +48,16 @@ class Calibration:
 
     def save(self, path: Path = REFUSAL_FILE) -> None:
         """Beside the calibrations saved for indexes of another scale (`index.ranking.calibration_for`),
-        replacing one for an index of this scale."""
-        kept = [c for c in saved_calibrations(path) if not same_scale(int(c.get("passages", 0)), self.passages)]
-        entries = sorted([*kept, asdict(self)], key=lambda c: int(c.get("passages", 0)))
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1), "utf-8")
+        replacing one for an index of this scale (one that records no scale stays, serving the scales no
+        calibration is for); written whole, then swapped in, so a service loading it meanwhile reads the
+        old file or the new one."""
+        kept = [c for c in saved_calibrations(path) if not same_scale(calibrated_passages(c), self.passages)]
+        entries = sorted([*kept, asdict(self)], key=calibrated_passages)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1), "utf-8")
+        os.replace(partial, path)
 
 
 def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_cost: float = 3.0) -> Calibration:

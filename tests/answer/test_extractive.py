@@ -7,8 +7,8 @@ from langchain_core.documents import Document
 
 from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
 from answer.provisions import is_history, sentence_spans, units, whole_article
-from answer.questions import answer_form, asking_sentences
-from answer.service import REFUSAL, AnswerService
+from answer.questions import answer_form
+from answer.service import REFUSAL, AnswerService, asked_words
 from index.retriever import HybridRetriever
 from ingest.splitter import ARTICLE_RE
 
@@ -522,7 +522,8 @@ def test_the_asking_sentence_outweighs_the_situation_told_before_it(tiny_retriev
     )
     question = "手在车间被机器压伤了，认定了工伤，在家休养。公司说只按当地最低工资发。养伤期间工资该怎么发？"
     weights = tiny_retriever.query_weights(question)
-    asked = frozenset(tiny_retriever.query_weights(asking_sentences(question))) & set(weights)
+    asked = asked_words(tiny_retriever, question, weights)
+    assert asked and asked < set(weights)
     composer = ExtractiveComposer(tokenize=tiny_retriever.index.keyword.tokenizer)
     answer = composer.compose(question, question, weights, [disability, leave], asked=asked)
     assert answer.text.startswith("依据《工伤保险条例》第三十三条") and "原工资福利待遇不变" in answer.text

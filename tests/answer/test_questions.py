@@ -35,6 +35,10 @@ def test_what_happened_in_a_case_is_not_how_it_ended():
         # the situation first, then the question: the question is what the answer is about
         ("公司说休养期间只按最低工资发。养伤这段时间工资该怎么算？", "养伤这段时间工资该怎么算？"),
         ("我们厂八十来个人。老板说不用开职代会。这样对吗？到底该怎么开？", "这样对吗？到底该怎么开？"),
+        # telling sentences that hold a word questions also use (十几年, 这几个月, 哪怕, …呢)
+        ("公司拖欠三个月工资。我已经干了十几年了。能要赔偿吗？", "能要赔偿吗？"),
+        ("我入职三年。公司这几个月没发工资。哪怕我有错，公司也该提前通知。能要赔偿吗？", "能要赔偿吗？"),
+        ("老板让我走人。我还在哺乳期呢。", ""),
         # only asking sentences, or one sentence: all of it asks
         ("签了两年的合同，试用期半年合法吗？试用期最长多久？", ""),
         ("老板不给交社保我能辞职吗", ""),

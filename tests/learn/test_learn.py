@@ -264,3 +264,26 @@ def test_a_consultation_the_bundled_documents_answer_is_not_an_off_topic_row(tin
     on_topic, off_topic = relevance_rows(tiny_retriever, tiny_retriever, [held, elsewhere], marked)
     assert [qid for qid, _ in on_topic] == ["b"]
     assert [qid for qid, _ in off_topic] == ["z", "m"]
+
+
+def test_a_retriever_takes_the_model_and_threshold_calibrated_for_its_scale(tmp_path):
+    from index.retriever import default_options
+
+    path = tmp_path / "refusal.json"
+    Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4), -13.0).to_dict(), 1354).save(path)
+    Calibration(0.66, 839, 1174, 43, 134, -0.9, RelevanceModel((3.1, 11.5, -1.1), -6.7).to_dict(), 152692).save(path)
+    bundled = default_options("e", 1400, refusal_file=path)
+    laws = default_options("e", 150000, refusal_file=path)
+    assert (bundled["refuse_below"], bundled["relevance_model"].weights[2]) == (0.71, 1.4)
+    assert (laws["refuse_below"], laws["relevance_model"].weights[2]) == (0.66, -1.1)
+    path.write_text('[{"refuse_below": 0.9}]', "utf-8")  # another shape: the hand blend and its default
+    assert "relevance_model" not in default_options("e", 1400, refusal_file=path)
+    assert "refuse_below" not in default_options("e", 1400, refusal_file=path)
+
+
+def test_calibrating_the_bundled_index_alone_trains_nothing_else(tmp_path, capsys):
+    from learn.__main__ import main
+
+    index = str(tmp_path)
+    assert main(["questions.jsonl", "--index", index, "--calibrate-on", index, "--learn", "ranker"]) == 2
+    assert "--learn ''" in capsys.readouterr().err
