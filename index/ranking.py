@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,15 +255,26 @@ def learned_passages(trained_on: dict) -> int:
     return learned_on
 
 
-RELEVANCE_INPUTS = ("rarity_coverage", "closeness", "log1p_words")
+# What the answerability of a search can be judged on, from (rarity coverage, closeness, question words):
+# the best passage's share of the question's words weighed by general-language rarity (`index.rarity`),
+# its cosine squashed around the embedder's calibrated boundary (0–1 for any embedder), and how many
+# words the question has (a short question covers its few words easily). Closeness × length: a long
+# story's cosine to any statute is diluted by its telling, a short question's is not, so how much
+# closeness says depends on the length.
+INPUTS: dict[str, Callable[[float, float, int], float]] = {
+    "rarity_coverage": lambda coverage, closeness, words: coverage,
+    "closeness": lambda coverage, closeness, words: closeness,
+    "log1p_words": lambda coverage, closeness, words: math.log1p(words),
+    "closeness_x_log1p_words": lambda coverage, closeness, words: closeness * math.log1p(words),
+}
+RELEVANCE_INPUTS = ("rarity_coverage", "closeness", "log1p_words", "closeness_x_log1p_words")  # what learn fits
 
 
-def relevance_inputs(rarity_coverage: float, closeness: float, words: int) -> tuple[float, ...]:
-    """What the answerability of a search is judged on (`RELEVANCE_INPUTS`): the best passage's share of
-    the question's words weighed by general-language rarity (`index.rarity`), its cosine squashed
-    around the embedder's calibrated boundary (0–1 for any embedder), and how many words the question
-    has (a short question covers its few words easily)."""
-    return (rarity_coverage, closeness, math.log1p(words))
+def relevance_inputs(
+    rarity_coverage: float, closeness: float, words: int, names: tuple[str, ...] = RELEVANCE_INPUTS
+) -> tuple[float, ...]:
+    """The named inputs (`INPUTS`) of one search's relevance signals."""
+    return tuple(INPUTS[name](rarity_coverage, closeness, words) for name in names)
 
 
 def hand_relevance(coverage: float, closeness: float, words: int) -> float:
@@ -273,29 +285,32 @@ def hand_relevance(coverage: float, closeness: float, words: int) -> float:
 @dataclass(frozen=True)
 class RelevanceModel:
     """P(the passages answer the question) = σ(w · relevance_inputs + b): logistic regression learned with
-    the refusal threshold (`python -m learn --calibrate-on`) and kept in the same JSON, so a threshold is
-    never read against another model's scale."""
+    the refusal threshold (`python -m learn --calibrate-on`) and kept in the same JSON, with the names of
+    its inputs, so a threshold is never read against another model's scale."""
 
-    weights: tuple[float, ...]  # one per RELEVANCE_INPUTS
+    weights: tuple[float, ...]  # one per input
     bias: float
+    inputs: tuple[str, ...] = RELEVANCE_INPUTS
 
     def __post_init__(self) -> None:
-        if len(self.weights) != len(RELEVANCE_INPUTS) or not all(math.isfinite(w) for w in (*self.weights, self.bias)):
-            raise ValueError(f"a relevance model has {len(RELEVANCE_INPUTS)} finite weights and a finite bias")
+        unknown = set(self.inputs) - set(INPUTS)
+        if unknown:
+            raise ValueError(f"unknown relevance inputs: {sorted(unknown)}")
+        if len(self.weights) != len(self.inputs) or not all(math.isfinite(w) for w in (*self.weights, self.bias)):
+            raise ValueError(f"a relevance model has {len(self.inputs)} finite weights and a finite bias")
 
     def __call__(self, coverage: float, closeness: float, words: int) -> float:
-        inputs = relevance_inputs(coverage, closeness, words)
-        z = self.bias + sum(w * x for w, x in zip(self.weights, inputs, strict=True))
+        values = relevance_inputs(coverage, closeness, words, self.inputs)
+        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def to_dict(self) -> dict:
-        return {"inputs": list(RELEVANCE_INPUTS), "weights": list(self.weights), "bias": self.bias}
+        return {"inputs": list(self.inputs), "weights": list(self.weights), "bias": self.bias}
 
     @classmethod
     def from_dict(cls, data: dict) -> RelevanceModel:
-        if list(data.get("inputs", ())) != list(RELEVANCE_INPUTS):
-            raise ValueError(f"a relevance model over {data.get('inputs')}, not {list(RELEVANCE_INPUTS)}")
-        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
+        inputs = tuple(data.get("inputs", ()))
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]), inputs)
 
     @classmethod
     def load(cls, path: Path = REFUSAL_FILE, passages: int | None = None) -> RelevanceModel | None:

@@ -98,7 +98,7 @@ def fit_relevance(
     x = np.array([relevance_inputs(*row) for row in (*answerable, *off_topic)])
     y = np.concatenate([np.ones(len(answerable)), np.zeros(len(off_topic))])
     weight = np.where(y == 1, refusal_cost / len(answerable), 1.0 / len(off_topic))
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight * len(y) / weight.sum())
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(x, y, sample_weight=weight * len(y) / weight.sum())
     return RelevanceModel(tuple(round(float(v), 6) for v in model.coef_[0]), round(float(model.intercept_[0]), 6))
 
 

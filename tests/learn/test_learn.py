@@ -226,6 +226,8 @@ def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded
     path.write_text('{"refuse_below": 0.9, "relevance": {"weights": [1, 2], "bias": 0}}', "utf-8")
     with pytest.raises(ValueError):
         RelevanceModel.load(path)
+    with pytest.raises(ValueError, match="unknown relevance inputs"):
+        RelevanceModel.from_dict({"inputs": ["closeness", "mood"], "weights": [1, 2], "bias": 0})
     assert refusal_threshold(path) == 0.5  # the hand blend's default, as the retriever falls back to it
     with pytest.raises(ValueError, match="unreadable"):
         TreeRanker("not a model", FEATURES)
@@ -236,10 +238,10 @@ def test_each_index_is_refused_on_by_the_calibration_for_its_scale(tmp_path):
     # the format before calibrations recorded their index: one object serves every index
     path.write_text('{"refuse_below": 0.66, "relevance": null}', "utf-8")
     assert refusal_threshold(path, 1354) == 0.66 == refusal_threshold(path, 152692)
-    bundled = Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4), -13.0).to_dict(), 1354)
+    bundled = Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4, 0.1), -13.0).to_dict(), 1354)
     bundled.save(path)
     assert refusal_threshold(path, 1400) == 0.71 and RelevanceModel.load(path, 1400) == RelevanceModel(
-        (5.0, 10.0, 1.4), -13.0
+        (5.0, 10.0, 1.4, 0.1), -13.0
     )
     assert refusal_threshold(path, 152692) == 0.66 and RelevanceModel.load(path, 152692) is None
     Calibration(0.68, 130, 1224, 2, 120, -0.5, None, 1500).save(path)  # the same scale: replaced
@@ -270,12 +272,15 @@ def test_a_retriever_takes_the_model_and_threshold_calibrated_for_its_scale(tmp_
     from index.retriever import default_options
 
     path = tmp_path / "refusal.json"
-    Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4), -13.0).to_dict(), 1354).save(path)
-    Calibration(0.66, 839, 1174, 43, 134, -0.9, RelevanceModel((3.1, 11.5, -1.1), -6.7).to_dict(), 152692).save(path)
+    Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4, 0.1), -13.0).to_dict(), 1354).save(path)
+    # a model saved over the three inputs of before still reads, as the union + laws one is
+    earlier = RelevanceModel((3.1, 11.5, -1.1), -6.7, ("rarity_coverage", "closeness", "log1p_words"))
+    Calibration(0.66, 839, 1174, 43, 134, -0.9, earlier.to_dict(), 152692).save(path)
     bundled = default_options("e", 1400, refusal_file=path)
     laws = default_options("e", 150000, refusal_file=path)
     assert (bundled["refuse_below"], bundled["relevance_model"].weights[2]) == (0.71, 1.4)
-    assert (laws["refuse_below"], laws["relevance_model"].weights[2]) == (0.66, -1.1)
+    assert (laws["refuse_below"], laws["relevance_model"]) == (0.66, earlier)
+    assert 0 < earlier(0.5, 0.9, 20) < 1
     path.write_text('[{"refuse_below": 0.9}]', "utf-8")  # another shape: the hand blend and its default
     assert "relevance_model" not in default_options("e", 1400, refusal_file=path)
     assert "refuse_below" not in default_options("e", 1400, refusal_file=path)
