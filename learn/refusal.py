@@ -2,7 +2,7 @@
 questions they do not, calibrated on real rows and saved as JSON beside the code.
 
 Answerable rows: the dev-style questions on the bundled index (with `learn/calibration.jsonl`, workers'
-questions written for this, half of them long narratives), and the consultation questions on an index
+questions written for this, most of them long stories), and the consultation questions on an index
 that holds their articles (counted only when a relevant article was retrieved). Off-topic rows: the
 same consultations on the bundled index where no bundled document holds their articles, and the
 dev-style questions marked unanswerable. The threshold minimises the expected cost over the two
