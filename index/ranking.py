@@ -248,7 +248,7 @@ def suits_index(trained_on: dict, passages: int) -> bool:
 
 
 def learned_passages(trained_on: dict) -> int:
-    """How many passages the index the trees learned on held (0 when not recorded)."""
+    """How many passages the index the trees (or a refusal calibration) learned on held (0 when not recorded)."""
     learned_on = trained_on.get("passages", 0)
     if not isinstance(learned_on, int) or learned_on < 0:
         raise ValueError(f"trained_on.passages must be a passage count, not {learned_on!r}")
@@ -312,13 +312,6 @@ class RelevanceModel:
         inputs = tuple(data.get("inputs", ()))
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]), inputs)
 
-    @classmethod
-    def load(cls, path: Path = REFUSAL_FILE, passages: int | None = None) -> RelevanceModel | None:
-        """The model saved with the threshold for an index of `passages` (`calibration_for`); None when that
-        threshold was set on the hand blend."""
-        data = calibration_for(path, passages)
-        return cls.from_dict(data["relevance"]) if data and data.get("relevance") else None
-
 
 def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> dict | None:
     """The saved calibration (threshold and relevance model) for an index of `passages`, None if none was.
@@ -335,7 +328,7 @@ def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> d
         return entries[0]
 
     def preference(entry: dict) -> tuple[int, float]:
-        size = calibrated_passages(entry)
+        size = learned_passages(entry)  # the size recorded, as trees record theirs
         tier = 0 if same_scale(size, passages) else 1 if size == 0 else 2
         return tier, abs(math.log(max(size, 1) / max(passages, 1)))
 
@@ -359,15 +352,6 @@ def load_refusal(path: Path = REFUSAL_FILE, passages: int | None = None) -> tupl
     return model, threshold
 
 
-def refusal_threshold(path: Path = REFUSAL_FILE, passages: int | None = None) -> float:
-    """The calibrated threshold for an index of `passages`, or the hand blend's default when none was learned
-    or it cannot be read (the retriever then judges with the hand blend too)."""
-    try:
-        return load_refusal(path, passages)[1]
-    except (OSError, ValueError):
-        return DEFAULT_REFUSE_BELOW
-
-
 def saved_calibrations(path: Path = REFUSAL_FILE) -> list[dict]:
     """Every calibration in the file (none when it does not exist); `ValueError` for another shape."""
     if not Path(path).exists():
@@ -377,11 +361,6 @@ def saved_calibrations(path: Path = REFUSAL_FILE) -> list[dict]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ValueError(f"{path}: expected a calibration object or {{'calibrations': [objects]}}")
     return entries
-
-
-def calibrated_passages(entry: dict) -> int:
-    """The size of the index a calibration is for (0: not recorded)."""
-    return learned_passages(entry)
 
 
 def same_scale(a: int, b: int) -> bool:

@@ -23,8 +23,8 @@ import numpy as np
 from index.ranking import (
     REFUSAL_FILE,
     RelevanceModel,
-    calibrated_passages,
     hand_relevance,
+    learned_passages,
     relevance_inputs,
     same_scale,
     saved_calibrations,
@@ -51,8 +51,8 @@ class Calibration:
         replacing one for an index of this scale (one that records no scale stays, serving the scales no
         calibration is for); written whole, then swapped in, so a service loading it meanwhile reads the
         old file or the new one."""
-        kept = [c for c in saved_calibrations(path) if not same_scale(calibrated_passages(c), self.passages)]
-        entries = sorted([*kept, asdict(self)], key=calibrated_passages)
+        kept = [c for c in saved_calibrations(path) if not same_scale(learned_passages(c), self.passages)]
+        entries = sorted([*kept, asdict(self)], key=learned_passages)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial")

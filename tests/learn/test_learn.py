@@ -13,9 +13,10 @@ from index.ranking import (
     LinearRanker,
     RelevanceModel,
     TreeRanker,
-    refusal_threshold,
+    load_refusal,
     suits_index,
 )
+from index.retriever import HybridRetriever, default_options
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
@@ -205,7 +206,7 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
     assert calibration.false_refusals <= 1 and calibration.answered_off_topic <= 1
     path = tmp_path / "refusal.json"
     calibration.save(path)
-    assert RelevanceModel.load(path) == model and refusal_threshold(path) == calibration.refuse_below
+    assert load_refusal(path) == (model, calibration.refuse_below)
     served = tiny_retriever.model_copy(update={"relevance_model": model})
     top = served.invoke(QUESTIONS[1].question)[0].metadata["relevance"]
     assert (
@@ -225,10 +226,13 @@ def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded
     path = tmp_path / "refusal.json"
     path.write_text('{"refuse_below": 0.9, "relevance": {"weights": [1, 2], "bias": 0}}', "utf-8")
     with pytest.raises(ValueError):
-        RelevanceModel.load(path)
+        load_refusal(path)
     with pytest.raises(ValueError, match="unknown relevance inputs"):
         RelevanceModel.from_dict({"inputs": ["closeness", "mood"], "weights": [1, 2], "bias": 0})
-    assert refusal_threshold(path) == 0.5  # the hand blend's default, as the retriever falls back to it
+    # the retriever keeps the hand blend and its default threshold, as before any calibration
+    options = default_options("e", 1400, refusal_file=path)
+    assert "relevance_model" not in options and "refuse_below" not in options
+    assert HybridRetriever.model_fields["refuse_below"].default == 0.5
     with pytest.raises(ValueError, match="unreadable"):
         TreeRanker("not a model", FEATURES)
 
@@ -237,15 +241,13 @@ def test_each_index_is_refused_on_by_the_calibration_for_its_scale(tmp_path):
     path = tmp_path / "refusal.json"
     # the format before calibrations recorded their index: one object serves every index
     path.write_text('{"refuse_below": 0.66, "relevance": null}', "utf-8")
-    assert refusal_threshold(path, 1354) == 0.66 == refusal_threshold(path, 152692)
+    assert load_refusal(path, 1354) == (None, 0.66) == load_refusal(path, 152692)
     bundled = Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4, 0.1), -13.0).to_dict(), 1354)
     bundled.save(path)
-    assert refusal_threshold(path, 1400) == 0.71 and RelevanceModel.load(path, 1400) == RelevanceModel(
-        (5.0, 10.0, 1.4, 0.1), -13.0
-    )
-    assert refusal_threshold(path, 152692) == 0.66 and RelevanceModel.load(path, 152692) is None
+    assert load_refusal(path, 1400) == (RelevanceModel((5.0, 10.0, 1.4, 0.1), -13.0), 0.71)
+    assert load_refusal(path, 152692) == (None, 0.66)
     Calibration(0.68, 130, 1224, 2, 120, -0.5, None, 1500).save(path)  # the same scale: replaced
-    assert refusal_threshold(path, 1354) == 0.68 and refusal_threshold(path, 152692) == 0.66
+    assert load_refusal(path, 1354) == (None, 0.68) and load_refusal(path, 152692) == (None, 0.66)
 
 
 def test_the_service_refuses_below_the_threshold_its_retriever_was_calibrated_with(tiny_retriever):
@@ -269,8 +271,6 @@ def test_a_consultation_the_bundled_documents_answer_is_not_an_off_topic_row(tin
 
 
 def test_a_retriever_takes_the_model_and_threshold_calibrated_for_its_scale(tmp_path):
-    from index.retriever import default_options
-
     path = tmp_path / "refusal.json"
     Calibration(0.71, 129, 1224, 3, 124, -0.6, RelevanceModel((5.0, 10.0, 1.4, 0.1), -13.0).to_dict(), 1354).save(path)
     # a model saved over the three inputs of before still reads, as the union + laws one is
