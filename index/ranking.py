@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from ingest.records import ADMIN_REGULATION, DEPARTMENT_RULE, JUDICIAL_INTERPRET
 
 REFUSAL_FILE = LEARNED_DIR / "refusal.json"  # the refusal thresholds and the relevance models they apply to
 DEFAULT_REFUSE_BELOW = 0.5  # before any calibration (the hand blend's threshold)
-MIN_INDEX_SHARE = 0.25  # learned trees rank an index holding at least this share of the passages they learned on
+MIN_INDEX_SHARE = 0.25  # indexes of one scale: the smaller holds at least this share of the larger's passages
 
 
 def ranker_path(embedder: str) -> Path:
@@ -212,28 +213,42 @@ class TreeRanker:
         columns = matrix[:, [FEATURES.index(name) for name in self.names]]
         return np.asarray(self._booster.predict(columns, num_threads=1), dtype=float)
 
-    def to_json(self) -> str:
-        data = {"format": 2, "kind": "lightgbm", "names": self.names, "trained_on": self.trained_on}
-        return json.dumps({**data, "model": self.model}, ensure_ascii=False, indent=1)
+    def to_dict(self) -> dict:
+        return {
+            "format": 2,
+            "kind": "lightgbm",
+            "names": self.names,
+            "trained_on": self.trained_on,
+            "model": self.model,
+        }
 
     @classmethod
-    def from_json(cls, text: str, passages: int | None = None) -> TreeRanker | None:
-        """`passages`: the size of the index to rank; None (the trees are not even built) when they do
-        not suit it."""
-        data = json.loads(text)
+    def from_dict(cls, data: dict) -> TreeRanker:
         if data.get("format") != 2 or data.get("kind") != "lightgbm":
             raise ValueError("unsupported ranker format")
-        if passages is not None and not suits_index(data.get("trained_on", {}), passages):
-            return None
         return cls(data["model"], tuple(data["names"]), data.get("trained_on", {}))
 
     @classmethod
     def load(cls, path: Path, passages: int | None = None) -> TreeRanker | None:
-        return cls.from_json(Path(path).read_text("utf-8"), passages) if Path(path).exists() else None
+        """The trees in `path` learned on an index of the scale of one of `passages` (`suits_index`), None
+        (not even built) when none was; with no size given, those learned on the largest index."""
+        entries = saved_entries(path, "rankers")
+        if passages is None:
+            return cls.from_dict(max(entries, key=_trees_passages)) if entries else None
+        entry = entry_for(entries, passages, any_scale=False, size=_trees_passages)
+        return cls.from_dict(entry) if entry is not None else None
 
     def save(self, path: Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(self.to_json(), "utf-8")
+        """Beside the trees saved for indexes of another scale, replacing those of this one (as refusal
+        calibrations are kept); written whole, then swapped in."""
+        passages = learned_passages(self.trained_on)
+        kept = [e for e in saved_entries(path, "rankers") if not same_scale(_trees_passages(e), passages)]
+        entries = sorted([*kept, self.to_dict()], key=_trees_passages)
+        write_atomically(path, json.dumps({"rankers": entries}, ensure_ascii=False, indent=1))
+
+
+def _trees_passages(entry: dict) -> int:
+    return learned_passages(entry.get("trained_on", {}))
 
 
 Ranker = LinearRanker | TreeRanker
@@ -241,10 +256,12 @@ Ranker = LinearRanker | TreeRanker
 
 def suits_index(trained_on: dict, passages: int) -> bool:
     """Whether an index of `passages` is like the one trees with this `trained_on` learned on. Their
-    features describe a candidate against a pool drawn from that index; from a much smaller one (the 25
-    bundled documents against the 3,475 laws) the pool is another mix, and there the hand-set fusion
-    measured better on every hand-written set. Trees that do not record their index suit any."""
-    return passages >= learned_passages(trained_on) * MIN_INDEX_SHARE
+    features describe a candidate against a pool drawn from that index; from one of another scale (the
+    25 bundled documents against the 3,475 laws) the pool is another mix: trees learned over the laws
+    ranked the bundled sets worse than the hand-set fusion, and those learned on the bundled sets have
+    never seen a pool of the laws. Trees that do not record their index suit any."""
+    learned_on = learned_passages(trained_on)
+    return learned_on == 0 or same_scale(learned_on, passages)
 
 
 def learned_passages(trained_on: dict) -> int:
@@ -318,21 +335,28 @@ def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> d
 
     Refusal is calibrated for the index it serves — on the bundled documents a worker's long story is
     answerable and a consultation about inheritance is not; over 3,475 laws most legal questions are —
-    and each calibration records the size of its index. One of the same scale serves (`same_scale`), else
-    one that records no size (the single object of the first format), else the nearest; with no size
-    given, the one for the smallest index."""
+    and each calibration records the size of its index. One of the same scale serves, else one that
+    records no size (the single object of the first format), else the nearest (`entry_for`); with no
+    size given, the one for the smallest index."""
     entries = saved_calibrations(path)
-    if not entries:
-        return None
-    if passages is None:
-        return entries[0]
+    if not entries or passages is None:
+        return entries[0] if entries else None
+    return entry_for(entries, passages, any_scale=True)
+
+
+def entry_for(
+    entries: list[dict], passages: int, any_scale: bool, size: Callable[[dict], int] = learned_passages
+) -> dict | None:
+    """The entry learned on an index of the scale of one of `passages` (`same_scale`; `size` reads what an
+    entry records), else one that records no size, else — only when `any_scale` — the nearest in size."""
 
     def preference(entry: dict) -> tuple[int, float]:
-        size = learned_passages(entry)  # the size recorded, as trees record theirs
-        tier = 0 if same_scale(size, passages) else 1 if size == 0 else 2
-        return tier, abs(math.log(max(size, 1) / max(passages, 1)))
+        learned_on = size(entry)
+        tier = 0 if same_scale(learned_on, passages) else 1 if learned_on == 0 else 2
+        return tier, abs(math.log(max(learned_on, 1) / max(passages, 1)))
 
-    return min(entries, key=preference)
+    usable = [e for e in entries if any_scale or preference(e)[0] < 2]
+    return min(usable, key=preference) if usable else None
 
 
 def load_refusal(path: Path = REFUSAL_FILE, passages: int | None = None) -> tuple[RelevanceModel | None, float]:
@@ -354,13 +378,28 @@ def load_refusal(path: Path = REFUSAL_FILE, passages: int | None = None) -> tupl
 
 def saved_calibrations(path: Path = REFUSAL_FILE) -> list[dict]:
     """Every calibration in the file (none when it does not exist); `ValueError` for another shape."""
+    return saved_entries(path, "calibrations")
+
+
+def saved_entries(path: Path, key: str) -> list[dict]:
+    """Every entry of a file that keeps one per index scale, `{key: [objects]}` (or the single object of the
+    first format); none when the file does not exist, `ValueError` for another shape."""
     if not Path(path).exists():
         return []
     data = json.loads(Path(path).read_text("utf-8"))
-    entries = data.get("calibrations", [data]) if isinstance(data, dict) else None
+    entries = data.get(key, [data]) if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ValueError(f"{path}: expected a calibration object or {{'calibrations': [objects]}}")
+        raise ValueError(f"{path}: expected an object or {{'{key}': [objects]}}")
     return entries
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Written whole beside `path`, then swapped in: a service loading it meanwhile reads the old file or the new."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, "utf-8")
+    os.replace(partial, path)
 
 
 def same_scale(a: int, b: int) -> bool:

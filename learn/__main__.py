@@ -1,11 +1,14 @@
-"""python -m learn QUESTIONS.jsonl --index DIR — retrain the learned retrieval components, deterministically.
+"""python -m learn QUESTIONS.jsonl… --index DIR — retrain the learned retrieval components, deterministically.
 
-Writes index/learned/ranker-<embedder>.json (LightGBM trees over the candidate features), with
+Writes index/learned/ranker-<embedder>.json (LightGBM trees over the candidate features, kept beside those
+learned on an index of another scale: `make learn` over union + laws from the consultations,
+`make learn-bundled` over the bundled documents from the hand-written question sets), with
 `--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
 `--calibrate-on UNION_INDEX` the refusal calibration (relevance model and threshold) for the index of
 `--index`, kept in refusal.json beside those for indexes of another scale (`--folds N` reports them
 cross-validated). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
-there (make calibrate). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`.
+there (make calibrate). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`; with
+several question files `--folds` also scores the ranker on each file learned from the others.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from settings import Settings
 def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="python -m learn", description="从问答数据训练查询词表与排序模型")
-    parser.add_argument("questions", type=Path, help="带 evidences 的问题文件，例如 lecoqa-train.jsonl")
+    parser.add_argument(
+        "questions", type=Path, nargs="+", help="带 evidences 或 evidence 的问题文件，例如 lecoqa-train.jsonl"
+    )
     parser.add_argument("--index", type=Path, default=settings.index_dir)
     parser.add_argument("--model", default=settings.embed_model)
     parser.add_argument("--out", type=Path, default=None, help="输出目录（默认 index/learned/）")
@@ -42,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         help="校准用的工会问题（含 answerable 标记）",
     )
     parser.add_argument(
-        "--folds", type=int, default=0, help="校准时另报 N 折交叉验证的误拒与无关作答（手设与学习所得）"
+        "--folds",
+        type=int,
+        default=0,
+        help="另报 N 折交叉验证的拒答（手设与学习所得）；多个问题文件时另报逐个留出的排序",
     )
     args = parser.parse_args(argv)
 
@@ -51,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from index.retriever import open_retriever
     from index.store import IndexUnavailable
     from index.vocabulary import DEFAULT_VOCABULARY
-    from learn.train import learn
+    from learn.train import learn, leave_one_set_out
 
     components = [c for c in args.learn.split(",") if c]
     # on the bundled index alone refusal is calibrated; trees learned there would replace the laws' ones
@@ -61,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     try:
-        questions = load_questions(args.questions)
+        sets = {path.stem: load_questions(path) for path in args.questions}
+        if len(sets) < len(args.questions):
+            raise ValueError("two question files have the same name")
+        # ids repeat across files (c01 in two sets): each is known by its file too
+        questions = [replace(q, id=f"{name}/{q.id}") if len(sets) > 1 else q for name, qs in sets.items() for q in qs]
         retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
-        learned = learn(retriever, questions, components)
+        learned = learn(retriever, questions, components, provenance={"question_files": sorted(sets)})
     except (ValueError, OSError, IndexUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -76,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
+    if args.folds and learned.ranker is not None and len(sets) > 1:
+        print("排序（逐个留出问题文件，以其余文件训练）：命中@1、命中@5、MRR，手设融合 → 学习所得")
+        for name, (fusion, trees) in leave_one_set_out(retriever, sets).items():
+            print(
+                f"  {name}（{fusion.questions} 题）：{fusion.hits_at_1} → {trees.hits_at_1}，"
+                f"{fusion.hits_at_5} → {trees.hits_at_5}，{fusion.mrr:.3f} → {trees.mrr:.3f}"
+            )
     if args.calibrate_on is not None:
         from learn.refusal import REFUSAL_FILE, calibrate_with_model, cross_validate_refusal, relevance_rows
 

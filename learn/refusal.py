@@ -13,7 +13,6 @@ times an off-topic answer), placed midway between the rows either side of it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from index.ranking import (
     relevance_inputs,
     same_scale,
     saved_calibrations,
+    write_atomically,
 )
 
 RelevanceSignals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
@@ -53,11 +53,7 @@ class Calibration:
         old file or the new one."""
         kept = [c for c in saved_calibrations(path) if not same_scale(learned_passages(c), self.passages)]
         entries = sorted([*kept, asdict(self)], key=learned_passages)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_text(json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1), "utf-8")
-        os.replace(partial, path)
+        write_atomically(path, json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1))
 
 
 def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_cost: float = 3.0) -> Calibration:

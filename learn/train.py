@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +49,10 @@ def learn(
     questions: Sequence[Question],
     components: Sequence[str] = COMPONENTS,
     relevant: dict[str, set[int]] | None = None,
+    provenance: dict | None = None,
 ) -> Learned:
-    """The vocabulary from question/article pairs, then the ranker over candidate pools that use it."""
+    """The vocabulary from question/article pairs, then the ranker over candidate pools that use it;
+    `provenance` (such as the question files) is recorded with the trees."""
     unknown = set(components) - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown components: {sorted(unknown)}")
@@ -68,6 +70,7 @@ def learn(
             "index": base.index.version,
             "passages": len(base.index.chunks),
             "embedder": base.embedder.name,
+            **(provenance or {}),
         }
         ranker = train_ranker(labelled_pools(base, questions, relevant), trained_on=info)
     return Learned(vocabulary, ranker)
@@ -142,3 +145,46 @@ def cross_validate(
         for row in run(held_out, learned.apply(retriever)):
             rows.append({**row, "fold": fold})
     return rows
+
+
+@dataclass(frozen=True)
+class SetScore:
+    """Where a set's relevant articles stand in the candidate pools, ordered one way."""
+
+    questions: int  # answerable questions of the set
+    hits_at_1: int
+    hits_at_5: int
+    mrr: float
+
+
+def pool_scores(pools: Sequence[LabelledPool], score: Callable[[np.ndarray], np.ndarray], questions: int) -> SetScore:
+    """hits@1, hits@5 and MRR of the first relevant candidate; a question whose pool holds none counts as missed."""
+    firsts = []
+    for pool in pools:
+        if pool.labels.any():
+            order = np.argsort(-score(pool.features), kind="stable")
+            firsts.append(int(np.flatnonzero(pool.labels[order])[0]) + 1)
+    ranks = np.array(firsts)
+    return SetScore(
+        questions, int((ranks == 1).sum()), int((ranks <= 5).sum()), float((1.0 / ranks).sum() / max(questions, 1))
+    )
+
+
+def leave_one_set_out(
+    retriever: HybridRetriever, sets: Mapping[str, Sequence[Question]]
+) -> dict[str, tuple[SetScore, SetScore]]:
+    """Per question set: (the hand-set fusion, trees learned from the other sets) over its candidate pools —
+    whether what is learned from some writers' questions carries over to another writer's."""
+    if len(sets) < 2:
+        raise ValueError("leaving one set out needs at least two question sets")
+    base = retriever.model_copy(update={"vocabulary": None, "ranker": FUSION})
+    pools = {}
+    for name, questions in sets.items():
+        answerable = [q for q in questions if q.answerable]
+        pools[name] = (labelled_pools(base, answerable, relevant_rows(base.index, answerable)), len(answerable))
+    scores = {}
+    for name, (held_out, count) in pools.items():
+        training = [pool for other, (p, _) in pools.items() if other != name for pool in p]
+        trees = train_ranker(training)
+        scores[name] = (pool_scores(held_out, FUSION.score, count), pool_scores(held_out, trees.score, count))
+    return scores

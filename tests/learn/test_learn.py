@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -20,8 +22,19 @@ from index.retriever import HybridRetriever, default_options
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
+from learn.ranker import LabelledPool
 from learn.refusal import Calibration, calibrate, calibrate_with_model, cross_validate_refusal, relevance_rows
-from learn.train import balanced_folds, cross_validate, fold_of, labelled_pools, law_keys, law_of, learn
+from learn.train import (
+    balanced_folds,
+    cross_validate,
+    fold_of,
+    labelled_pools,
+    law_keys,
+    law_of,
+    learn,
+    leave_one_set_out,
+    pool_scores,
+)
 from learn.translation import train_translation
 
 
@@ -94,17 +107,46 @@ def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(
     trees = learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
     assert trees is not None
     embedder = tiny_retriever.embedder
+    passages = len(tiny_retriever.index.chunks)
     path = tmp_path / "ranker.json"
     monkeypatch.setattr("index.retriever.ranker_path", lambda _: path)
-    trees.save(path)
-    assert LiveIndex(tiny_index, embedder).retriever().ranker == trees  # as served
-    learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * len(tiny_retriever.index.chunks)})
+    learned_on_laws = TreeRanker(trees.model, trees.names, {"passages": 50 * passages})
     learned_on_laws.save(path)
     assert LiveIndex(tiny_index, embedder).retriever().ranker == FUSION
-    assert TreeRanker.load(path, passages=len(tiny_retriever.index.chunks)) is None  # not even built
+    assert TreeRanker.load(path, passages=passages) is None  # not even built
     assert TreeRanker.load(path) == learned_on_laws
+    trees.save(path)  # beside the laws' trees: one file keeps one per index scale
+    assert LiveIndex(tiny_index, embedder).retriever().ranker == trees  # as served
+    assert TreeRanker.load(path, passages=40 * passages) == learned_on_laws
+    assert TreeRanker.load(path) == learned_on_laws  # no size given: the largest index's
+    assert not suits_index(trees.trained_on, 50 * passages)  # small-index trees never rank the laws
+    retrained = TreeRanker(trees.model, trees.names, {**trees.trained_on, "questions": 1})
+    retrained.save(path)  # replaces the trees of its own scale only
+    assert [TreeRanker.load(path, n) for n in (passages, 50 * passages)] == [retrained, learned_on_laws]
+    assert '"rankers"' in path.read_text("utf-8") and len(json.loads(path.read_text("utf-8"))["rankers"]) == 2
+    path.write_text(json.dumps(learned_on_laws.to_dict()), "utf-8")  # the single object of the first format
+    assert TreeRanker.load(path, 50 * passages) == learned_on_laws
     with pytest.raises(ValueError, match="passage count"):
         TreeRanker(trees.model, trees.names, {"passages": "152,692"})
+
+
+def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever):
+    pools = [
+        LabelledPool(np.array([[0.9], [0.1], [0.5]]), np.array([False, True, False])),  # relevant 3rd
+        LabelledPool(np.array([[0.2], [0.8]]), np.array([False, True])),  # relevant 1st
+        LabelledPool(np.array([[0.3]]), np.array([False])),  # its pool holds none: missed
+    ]
+    score = pool_scores(pools, lambda features: features[:, 0], questions=4)
+    assert (score.hits_at_1, score.hits_at_5) == (1, 2) and score.mrr == pytest.approx((1 / 3 + 1) / 4)
+    sets = {"first": QUESTIONS[:4], "second": QUESTIONS[4:]}
+    scores = leave_one_set_out(tiny_retriever, sets)
+    assert set(scores) == {"first", "second"}
+    for name, (fusion, trees) in scores.items():
+        assert fusion.questions == trees.questions == len(sets[name])
+        assert 0 <= trees.hits_at_1 <= trees.hits_at_5 <= len(sets[name])
+    assert scores == leave_one_set_out(tiny_retriever, sets)  # deterministic
+    with pytest.raises(ValueError, match="two"):
+        leave_one_set_out(tiny_retriever, {"only": QUESTIONS})
 
 
 def test_learned_ranker_orders_the_relevant_article_first_on_what_it_learned_from(tiny_retriever):
@@ -292,3 +334,34 @@ def test_calibrating_the_bundled_index_alone_trains_nothing_else(tmp_path, capsy
     index = str(tmp_path)
     assert main(["questions.jsonl", "--index", index, "--calibrate-on", index, "--learn", "ranker"]) == 2
     assert "--learn ''" in capsys.readouterr().err
+
+
+def test_learning_from_several_question_files_keeps_their_ids_apart(
+    tiny_index, fake_embedder, tmp_path, monkeypatch, capsys
+):
+    from learn.__main__ import main
+
+    monkeypatch.setattr("index.embedders.make_embedder", lambda _: fake_embedder)
+    files = []
+    for name, rows in (("first", QUESTIONS[:4]), ("second", QUESTIONS[4:])):
+        path = tmp_path / f"{name}.jsonl"
+        lines = [  # the same ids in both files, as c01 is in two bundled sets
+            json.dumps({"id": str(n), "question": q.question, "docs": [""], "evidence": q.evidence, "answerable": True})
+            for n, q in enumerate(rows)
+        ]
+        path.write_text("\n".join(lines), "utf-8")
+        files.append(str(path))
+    out = tmp_path / "learned"
+    seen: list[str] = []
+
+    def recording_learn(retriever, questions, *args, **kwargs):
+        seen.extend(q.id for q in questions)
+        return learn(retriever, questions, *args, **kwargs)
+
+    monkeypatch.setattr("learn.train.learn", recording_learn)
+    assert main([*files, "--index", str(tiny_index), "--model", "fake", "--out", str(out), "--folds", "2"]) == 0
+    assert len(set(seen)) == len(QUESTIONS) and "first/0" in seen and "second/0" in seen
+    printed = capsys.readouterr().out
+    assert "first（4 题）" in printed and "second（4 题）" in printed
+    saved = json.loads(next(out.glob("ranker-*.json")).read_text("utf-8"))["rankers"]
+    assert [e["trained_on"]["question_files"] for e in saved] == [["first", "second"]]
