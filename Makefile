@@ -78,7 +78,7 @@ learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
 # the bundled index's ranker from the hand-written sets (each also scored learned from the others), then its
 # refusal recalibrated with it (deterministic; replaces that scale's entries in index/learned/)
 learn-bundled: install $(INDEX_DIR)/CURRENT
-	$(PY) -m learn $(BUNDLED_TRAIN) --index $(INDEX_DIR) --folds 5
+	$(PY) -m learn $(BUNDLED_TRAIN) --index $(INDEX_DIR)
 	$(MAKE) calibrate
 
 # recalibrate refusal for the bundled index alone: its workers' questions against the consultations it does not

@@ -217,7 +217,7 @@ class TreeRanker:
         return {
             "format": 2,
             "kind": "lightgbm",
-            "names": self.names,
+            "names": list(self.names),
             "trained_on": self.trained_on,
             "model": self.model,
         }
@@ -229,13 +229,13 @@ class TreeRanker:
         return cls(data["model"], tuple(data["names"]), data.get("trained_on", {}))
 
     @classmethod
-    def load(cls, path: Path, passages: int | None = None) -> TreeRanker | None:
-        """The trees in `path` learned on an index of the scale of one of `passages` (`suits_index`), None
-        (not even built) when none was; with no size given, those learned on the largest index."""
-        entries = saved_entries(path, "rankers")
-        if passages is None:
-            return cls.from_dict(max(entries, key=_trees_passages)) if entries else None
-        entry = entry_for(entries, passages, any_scale=False, size=_trees_passages)
+    def load(cls, path: Path, passages: int) -> TreeRanker | None:
+        """The trees in `path` learned on an index of the scale of one of `passages` (or recording no index),
+        None (not even built) when there are none. Their features describe a candidate against a pool drawn
+        from that index; from one of another scale (the 25 bundled documents against the 3,475 laws) the
+        pool is another mix: the laws' trees ranked the bundled sets worse than the hand-set fusion, and
+        trees learned on the bundled sets have never seen a pool of the laws."""
+        entry = entry_for(saved_entries(path, "rankers"), passages, any_scale=False, size=_trees_passages)
         return cls.from_dict(entry) if entry is not None else None
 
     def save(self, path: Path) -> None:
@@ -252,16 +252,6 @@ def _trees_passages(entry: dict) -> int:
 
 
 Ranker = LinearRanker | TreeRanker
-
-
-def suits_index(trained_on: dict, passages: int) -> bool:
-    """Whether an index of `passages` is like the one trees with this `trained_on` learned on. Their
-    features describe a candidate against a pool drawn from that index; from one of another scale (the
-    25 bundled documents against the 3,475 laws) the pool is another mix: trees learned over the laws
-    ranked the bundled sets worse than the hand-set fusion, and those learned on the bundled sets have
-    never seen a pool of the laws. Trees that do not record their index suit any."""
-    learned_on = learned_passages(trained_on)
-    return learned_on == 0 or same_scale(learned_on, passages)
 
 
 def learned_passages(trained_on: dict) -> int:

@@ -287,11 +287,11 @@ def chunk_document(chunk: Chunk, **scores: float) -> Document:
     return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id)
 
 
-def default_options(embedder: str, passages: int | None = None, refusal_file: Path = REFUSAL_FILE) -> dict:
-    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the ranker
-    learned with this embedder (another model's cosines mean something else; without one, the fusion)
-    if it suits an index of `passages` (`suits_index`: trees learned on a far larger one are not even
-    read), and the relevance model and refusal threshold calibrated for an index of that scale.
+def default_options(embedder: str, passages: int, refusal_file: Path = REFUSAL_FILE) -> dict:
+    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the trees learned
+    with this embedder (another model's cosines mean something else) on an index of the scale of one of
+    `passages` (`TreeRanker.load`; none: the hand-set fusion), and the relevance model and refusal
+    threshold calibrated for an index of that scale.
 
     A learned file that cannot be read (written by another version) is reported and left out: search
     falls back to the hand-set fusion rather than failing.

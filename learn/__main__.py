@@ -8,7 +8,7 @@ learned on an index of another scale: `make learn` over union + laws from the co
 `--index`, kept in refusal.json beside those for indexes of another scale (`--folds N` reports them
 cross-validated). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
 there (make calibrate). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`; with
-several question files `--folds` also scores the ranker on each file learned from the others.
+several question files `python -m learn` also scores the ranker on each file, learned from the others.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         "--folds",
         type=int,
         default=0,
-        help="另报 N 折交叉验证的拒答（手设与学习所得）；多个问题文件时另报逐个留出的排序",
+        help="校准时另报 N 折交叉验证的误拒与无关作答（手设与学习所得）",
     )
     args = parser.parse_args(argv)
 
@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     from learn.train import learn, leave_one_set_out
 
     components = [c for c in args.learn.split(",") if c]
-    # on the bundled index alone refusal is calibrated; trees learned there would replace the laws' ones
+    # on the bundled index alone refusal is calibrated with the trees it is served with, those on disk (make
+    # learn-bundled trains them first), so nothing else may be learned in the same run
     alone = args.calibrate_on is not None and args.index.resolve() == args.calibrate_on.resolve()
     if alone and components:
         print("错误：在工会索引上单独校准拒答时不训练其他组件（用 --learn ''）", file=sys.stderr)
@@ -88,9 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
-    if args.folds and learned.ranker is not None and len(sets) > 1:
+    if learned.ranker is not None and len(sets) > 1:
         print("排序（逐个留出问题文件，以其余文件训练）：命中@1、命中@5、MRR，手设融合 → 学习所得")
-        for name, (fusion, trees) in leave_one_set_out(retriever, sets).items():
+        try:
+            left_out = leave_one_set_out(retriever, sets)
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        for name, (fusion, trees) in left_out.items():
             print(
                 f"  {name}（{fusion.questions} 题）：{fusion.hits_at_1} → {trees.hits_at_1}，"
                 f"{fusion.hits_at_5} → {trees.hits_at_5}，{fusion.mrr:.3f} → {trees.mrr:.3f}"

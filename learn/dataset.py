@@ -15,7 +15,7 @@ _STRUCTURAL_RE = re.compile(r"^[第零一二三四五六七八九十百千〇两
 
 
 def relevant_rows(index: SearchIndex, questions: Sequence[Question]) -> dict[str, set[int]]:
-    """question id → rows of the chunks that hold one of its relevant articles (any document)."""
+    """question id → rows of the chunks that hold one of its relevant articles, in the files it names."""
     by_opening: dict[str, list[int]] = {}
     bodies: dict[int, str] = {}
     for row, chunk in enumerate(index.chunks):
@@ -29,7 +29,9 @@ def relevant_rows(index: SearchIndex, questions: Sequence[Question]) -> dict[str
             found_here = {r for r in by_opening.get(key[:_KEY], []) if bodies[r].startswith(key)}
             # evidence that is not an article's opening (a dev row's key sentence): search every chunk
             rows |= found_here or {r for r, body in bodies.items() if key in body}
-        found[question.id] = rows
+        # only in the files the question names, as eval counts a hit (a case quoting the law is not it)
+        sources = question.docs or ("",)
+        found[question.id] = {r for r in rows if any(d in index.chunks[r].source for d in sources)}
     return found
 
 

@@ -16,13 +16,12 @@ from index.ranking import (
     RelevanceModel,
     TreeRanker,
     load_refusal,
-    suits_index,
 )
 from index.retriever import HybridRetriever, default_options
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
-from learn.ranker import LabelledPool
+from learn.ranker import LabelledPool, train_ranker
 from learn.refusal import Calibration, calibrate, calibrate_with_model, cross_validate_refusal, relevance_rows
 from learn.train import (
     balanced_folds,
@@ -86,15 +85,15 @@ def test_ranker_training_is_deterministic_and_its_json_round_trips(tiny_retrieve
     assert (
         '"kind": "lightgbm"' in path.read_text("utf-8") and b"\x80" not in path.read_bytes()[:2]
     )  # JSON, not a pickle
-    loaded = TreeRanker.load(path)
-    assert loaded == first
+    passages = len(tiny_retriever.index.chunks)
+    loaded = TreeRanker.load(path, passages)
+    assert loaded == first and loaded.trained_on["passages"] == passages
     pool = tiny_retriever.pool(QUESTIONS[0].question)
     scores = loaded.score(pool.features)
     assert np.isfinite(scores).all() and np.allclose(scores, first.score(pool.features)) and np.ptp(scores) > 0
-    passages = len(tiny_retriever.index.chunks)
-    assert loaded.trained_on["passages"] == passages and suits_index(loaded.trained_on, passages)
-    assert not suits_index(loaded.trained_on, passages // 10)  # a far smaller index is ranked by the fusion
-    assert suits_index({}, 1)  # a ranker that records no index suits any
+    assert TreeRanker.load(path, passages // 10) is None  # a far smaller index is ranked by the fusion
+    TreeRanker(first.model, first.names).save(path)  # trees that record no index rank any
+    assert TreeRanker.load(path, 1) == TreeRanker(first.model, first.names)
     with pytest.raises(ValueError, match="unknown"):
         LinearRanker(("no_such_feature",), (1.0,))
     with pytest.raises(ValueError, match="unknown"):
@@ -114,23 +113,25 @@ def test_a_retriever_ranks_with_learned_trees_only_on_an_index_like_theirs(
     learned_on_laws.save(path)
     assert LiveIndex(tiny_index, embedder).retriever().ranker == FUSION
     assert TreeRanker.load(path, passages=passages) is None  # not even built
-    assert TreeRanker.load(path) == learned_on_laws
+    assert TreeRanker.load(path, 50 * passages) == learned_on_laws
     trees.save(path)  # beside the laws' trees: one file keeps one per index scale
     assert LiveIndex(tiny_index, embedder).retriever().ranker == trees  # as served
     assert TreeRanker.load(path, passages=40 * passages) == learned_on_laws
-    assert TreeRanker.load(path) == learned_on_laws  # no size given: the largest index's
-    assert not suits_index(trees.trained_on, 50 * passages)  # small-index trees never rank the laws
+    assert TreeRanker.load(path, 1000 * passages) is None  # nor do the laws' trees rank a far larger index
     retrained = TreeRanker(trees.model, trees.names, {**trees.trained_on, "questions": 1})
     retrained.save(path)  # replaces the trees of its own scale only
     assert [TreeRanker.load(path, n) for n in (passages, 50 * passages)] == [retrained, learned_on_laws]
     assert '"rankers"' in path.read_text("utf-8") and len(json.loads(path.read_text("utf-8"))["rankers"]) == 2
     path.write_text(json.dumps(learned_on_laws.to_dict()), "utf-8")  # the single object of the first format
     assert TreeRanker.load(path, 50 * passages) == learned_on_laws
+    assert TreeRanker.load(path, passages) is None  # small-index trees are never the laws' stand-in either
+    trees.save(path)  # kept beside it
+    assert json.loads(path.read_text("utf-8")) == {"rankers": [trees.to_dict(), learned_on_laws.to_dict()]}
     with pytest.raises(ValueError, match="passage count"):
         TreeRanker(trees.model, trees.names, {"passages": "152,692"})
 
 
-def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever):
+def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever, monkeypatch):
     pools = [
         LabelledPool(np.array([[0.9], [0.1], [0.5]]), np.array([False, True, False])),  # relevant 3rd
         LabelledPool(np.array([[0.2], [0.8]]), np.array([False, True])),  # relevant 1st
@@ -139,7 +140,19 @@ def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever):
     score = pool_scores(pools, lambda features: features[:, 0], questions=4)
     assert (score.hits_at_1, score.hits_at_5) == (1, 2) and score.mrr == pytest.approx((1 / 3 + 1) / 4)
     sets = {"first": QUESTIONS[:4], "second": QUESTIONS[4:]}
+    trained_on: list[int] = []
+
+    def recording_train(pools, *args, **kwargs):
+        trained_on.append(len(pools))
+        return train_ranker(pools, *args, **kwargs)
+
+    monkeypatch.setattr("learn.train.train_ranker", recording_train)
     scores = leave_one_set_out(tiny_retriever, sets)
+    # each set is judged by trees learned from the other set's pools alone
+    assert trained_on == [
+        len(labelled_pools(tiny_retriever, sets[other], relevant_rows(tiny_retriever.index, sets[other])))
+        for other in ("second", "first")
+    ]
     assert set(scores) == {"first", "second"}
     for name, (fusion, trees) in scores.items():
         assert fusion.questions == trees.questions == len(sets[name])
