@@ -265,7 +265,12 @@ class HybridRetriever(BaseRetriever):
         if hits and weights:
             tokens = list(weights)
             mass = np.array(list(weights.values()))
-            present = self._presence(tokens, np.array([hit.row for hit in hits], dtype=np.int64))
+            rows = [hit.row for hit in hits]
+            present = self._presence(tokens, np.array(rows, dtype=np.int64))
+            # a word naming the document (齐静 of the commentary's title, 劳动合同法) is answered by any of its
+            # passages, as the composer reads a passage with its title
+            titles = [self.index.chunks[row].title for row in rows]
+            present |= np.array([[token in title for token in tokens] for title in titles], dtype=bool)
             coverage = float((present.astype(float) @ mass).max() / (mass.sum() or 1.0))
         return coverage, closeness, len(weights)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
@@ -135,3 +136,16 @@ def test_relevance_is_judged_on_the_best_five_hits_however_many_are_asked_for(ti
     five = tiny_retriever.invoke(question, k=5)[0].metadata["relevance"]
     assert tiny_retriever.invoke(question, k=6)[0].metadata["relevance"] == five
     assert tiny_retriever.relevance(unrelated + answering, question) > five  # the sixth would have lifted it
+
+
+def test_a_word_naming_the_document_counts_as_held_by_each_of_its_passages(tiny_retriever):
+    # 齐静 is the commentary's author, named in its title and first lines only; the hotline is further on.
+    question = "齐静说的工会服务热线是多少"
+    hits = tiny_retriever.search(question, 5)
+    best = next(hit for hit in hits if "12351" in tiny_retriever.index.chunks[hit.row].text)
+    assert "齐静" not in tiny_retriever.index.chunks[best.row].text
+    weights = tiny_retriever.rarity_weights(question)
+    assert set(weights) == {"齐静", "说", "工会", "服务", "热线"}
+    # only 说 is missing: the author's name, the rarest word asked, is not
+    total = sum(weights.values())
+    assert tiny_retriever.relevance_signals([best], question)[0] == pytest.approx((total - weights["说"]) / total)
