@@ -241,10 +241,7 @@ class TreeRanker:
     def save(self, path: Path) -> None:
         """Beside the trees saved for indexes of another scale, replacing those of this one (as refusal
         calibrations are kept); written whole, then swapped in."""
-        passages = learned_passages(self.trained_on)
-        kept = [e for e in saved_entries(path, "rankers") if not same_scale(_trees_passages(e), passages)]
-        entries = sorted([*kept, self.to_dict()], key=_trees_passages)
-        write_atomically(path, json.dumps({"rankers": entries}, ensure_ascii=False, indent=1))
+        save_entry(path, "rankers", self.to_dict(), size=_trees_passages)
 
 
 def _trees_passages(entry: dict) -> int:
@@ -320,18 +317,14 @@ class RelevanceModel:
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]), inputs)
 
 
-def calibration_for(path: Path = REFUSAL_FILE, passages: int | None = None) -> dict | None:
+def calibration_for(path: Path, passages: int) -> dict | None:
     """The saved calibration (threshold and relevance model) for an index of `passages`, None if none was.
 
     Refusal is calibrated for the index it serves — on the bundled documents a worker's long story is
     answerable and a consultation about inheritance is not; over 3,475 laws most legal questions are —
     and each calibration records the size of its index. One of the same scale serves, else one that
-    records no size (the single object of the first format), else the nearest (`entry_for`); with no
-    size given, the one for the smallest index."""
-    entries = saved_calibrations(path)
-    if not entries or passages is None:
-        return entries[0] if entries else None
-    return entry_for(entries, passages, any_scale=True)
+    records no size (the single object of the first format), else the nearest (`entry_for`)."""
+    return entry_for(saved_calibrations(path), passages, any_scale=True)
 
 
 def entry_for(
@@ -349,7 +342,7 @@ def entry_for(
     return min(usable, key=preference) if usable else None
 
 
-def load_refusal(path: Path = REFUSAL_FILE, passages: int | None = None) -> tuple[RelevanceModel | None, float]:
+def load_refusal(path: Path, passages: int) -> tuple[RelevanceModel | None, float]:
     """(relevance model, threshold) of the calibration for an index of `passages`, read together so a
     threshold is never applied on another model's scale: the hand blend and its default threshold when
     none was learned, and `ValueError` when the saved one cannot be read."""
@@ -383,12 +376,16 @@ def saved_entries(path: Path, key: str) -> list[dict]:
     return entries
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Written whole beside `path`, then swapped in: a service loading it meanwhile reads the old file or the new."""
+def save_entry(path: Path, key: str, entry: dict, size: Callable[[dict], int] = learned_passages) -> None:
+    """`entry` into the file that keeps one per index scale (`saved_entries`), replacing the one of its scale
+    (`size` reads what an entry records); written whole beside `path`, then swapped in, so a service loading
+    it meanwhile reads the old file or the new."""
+    kept = [e for e in saved_entries(path, key) if not same_scale(size(e), size(entry))]
+    entries = sorted([*kept, entry], key=size)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, "utf-8")
+    partial.write_text(json.dumps({key: entries}, ensure_ascii=False, indent=1), "utf-8")
     os.replace(partial, path)
 
 

@@ -268,7 +268,9 @@ class HybridRetriever(BaseRetriever):
             rows = [hit.row for hit in hits]
             present = self._presence(tokens, np.array(rows, dtype=np.int64))
             # a word naming the document (齐静 of the commentary's title, 劳动合同法) is answered by any of its
-            # passages, as the composer reads a passage with its title
+            # passages, as the composer reads a passage with its title. Here only: the ranker weighs a title
+            # match as its own feature, and its coverage feature stays what its trees learned. By substring,
+            # since a title is one dictionary word to the tokenizer (齐静 is no token of it).
             titles = [self.index.chunks[row].title for row in rows]
             present |= np.array([[token in title for token in tokens] for title in titles], dtype=bool)
             coverage = float((present.astype(float) @ mass).max() / (mass.sum() or 1.0))

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from index.retriever import open_retriever
     from index.store import IndexUnavailable
     from index.vocabulary import DEFAULT_VOCABULARY
-    from learn.train import learn, leave_one_set_out
+    from learn.train import learn, leave_one_set_out, set_pools
 
     components = [c for c in args.learn.split(",") if c]
     # on the bundled index alone refusal is calibrated with the trees it is served with, those on disk (make
@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         # ids repeat across files (c01 in two sets): each is known by its file too
         questions = [replace(q, id=f"{name}/{q.id}") if len(sets) > 1 else q for name, qs in sets.items() for q in qs]
         retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
-        learned = learn(retriever, questions, components, provenance={"question_files": sorted(sets)})
+        # several files train the ranker alone, on pools drawn once for it and for each file left out
+        by_set = set_pools(retriever, sets) if len(sets) > 1 and "ranker" in components else None
+        pools = [pool for drawn, _ in by_set.values() for pool in drawn] if by_set else None
+        learned = learn(retriever, questions, components, provenance={"question_files": sorted(sets)}, pools=pools)
+        left_out = leave_one_set_out(by_set) if by_set else None
     except (ValueError, OSError, IndexUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -89,13 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
-    if learned.ranker is not None and len(sets) > 1:
+    if left_out is not None:
         print("排序（逐个留出问题文件，以其余文件训练）：命中@1、命中@5、MRR，手设融合 → 学习所得")
-        try:
-            left_out = leave_one_set_out(retriever, sets)
-        except ValueError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 2
         for name, (fusion, trees) in left_out.items():
             print(
                 f"  {name}（{fusion.questions} 题）：{fusion.hits_at_1} → {trees.hits_at_1}，"

@@ -12,7 +12,6 @@ times an off-topic answer), placed midway between the rows either side of it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -23,11 +22,8 @@ from index.ranking import (
     REFUSAL_FILE,
     RelevanceModel,
     hand_relevance,
-    learned_passages,
     relevance_inputs,
-    same_scale,
-    saved_calibrations,
-    write_atomically,
+    save_entry,
 )
 
 RelevanceSignals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
@@ -51,9 +47,7 @@ class Calibration:
         replacing one for an index of this scale (one that records no scale stays, serving the scales no
         calibration is for); written whole, then swapped in, so a service loading it meanwhile reads the
         old file or the new one."""
-        kept = [c for c in saved_calibrations(path) if not same_scale(learned_passages(c), self.passages)]
-        entries = sorted([*kept, asdict(self)], key=learned_passages)
-        write_atomically(path, json.dumps({"calibrations": entries}, ensure_ascii=False, indent=1))
+        save_entry(path, "calibrations", asdict(self))
 
 
 def calibrate(answerable: Sequence[float], off_topic: Sequence[float], refusal_cost: float = 3.0) -> Calibration:

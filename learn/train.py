@@ -50,14 +50,18 @@ def learn(
     components: Sequence[str] = COMPONENTS,
     relevant: dict[str, set[int]] | None = None,
     provenance: dict | None = None,
+    pools: Sequence[LabelledPool] | None = None,
 ) -> Learned:
     """The vocabulary from question/article pairs, then the ranker over candidate pools that use it;
-    `provenance` (such as the question files) is recorded with the trees."""
+    `provenance` (such as the question files) is recorded with the trees. `pools`: the questions' pools
+    already drawn by the fusion without a vocabulary (`set_pools`), not drawn again."""
     unknown = set(components) - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown components: {sorted(unknown)}")
+    if pools is not None and "vocabulary" in components:
+        raise ValueError("pools drawn without a vocabulary cannot train a ranker that searches with one")
     relevant = relevant if relevant is not None else relevant_rows(retriever.index, questions)
-    base = retriever.model_copy(update={"vocabulary": None, "ranker": FUSION})
+    base = _fusion(retriever)
     vocabulary = None
     if "vocabulary" in components:
         pairs = translation_pairs(base.index, questions, relevant, base.index.keyword.tokenizer)
@@ -72,8 +76,15 @@ def learn(
             "embedder": base.embedder.name,
             **(provenance or {}),
         }
-        ranker = train_ranker(labelled_pools(base, questions, relevant), trained_on=info)
+        if pools is None:
+            pools = labelled_pools(base, questions, relevant)
+        ranker = train_ranker(pools, trained_on=info)
     return Learned(vocabulary, ranker)
+
+
+def _fusion(retriever: HybridRetriever) -> HybridRetriever:
+    """The retriever as it searches before anything is learned: what pools are drawn from."""
+    return retriever.model_copy(update={"vocabulary": None, "ranker": FUSION})
 
 
 def fold_of(question_id: str, folds: int) -> int:
@@ -170,18 +181,25 @@ def pool_scores(pools: Sequence[LabelledPool], score: Callable[[np.ndarray], np.
     )
 
 
-def leave_one_set_out(
-    retriever: HybridRetriever, sets: Mapping[str, Sequence[Question]]
-) -> dict[str, tuple[SetScore, SetScore]]:
-    """Per question set: (the hand-set fusion, trees learned from the other sets) over its candidate pools —
-    whether what is learned from some writers' questions carries over to another writer's."""
-    if len(sets) < 2:
-        raise ValueError("leaving one set out needs at least two question sets")
-    base = retriever.model_copy(update={"vocabulary": None, "ranker": FUSION})
-    pools = {}
+LabelledSet = tuple[list[LabelledPool], int]  # a set's labelled pools, and how many answerable questions it has
+
+
+def set_pools(retriever: HybridRetriever, sets: Mapping[str, Sequence[Question]]) -> dict[str, LabelledSet]:
+    """Per question set: the labelled pools of its answerable questions, drawn once for both the trees
+    `learn` trains on all of them and those `leave_one_set_out` trains on all but one."""
+    base = _fusion(retriever)
+    drawn = {}
     for name, questions in sets.items():
         answerable = [q for q in questions if q.answerable]
-        pools[name] = (labelled_pools(base, answerable, relevant_rows(base.index, answerable)), len(answerable))
+        drawn[name] = (labelled_pools(base, answerable, relevant_rows(base.index, answerable)), len(answerable))
+    return drawn
+
+
+def leave_one_set_out(pools: Mapping[str, LabelledSet]) -> dict[str, tuple[SetScore, SetScore]]:
+    """Per question set: (the hand-set fusion, trees learned from the other sets) over its candidate pools —
+    whether what is learned from some writers' questions carries over to another writer's."""
+    if len(pools) < 2:
+        raise ValueError("leaving one set out needs at least two question sets")
     scores = {}
     for name, (held_out, count) in pools.items():
         training = [pool for other, (p, _) in pools.items() if other != name for pool in p]

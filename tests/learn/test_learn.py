@@ -33,6 +33,7 @@ from learn.train import (
     learn,
     leave_one_set_out,
     pool_scores,
+    set_pools,
 )
 from learn.translation import train_translation
 
@@ -147,7 +148,8 @@ def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever, monk
         return train_ranker(pools, *args, **kwargs)
 
     monkeypatch.setattr("learn.train.train_ranker", recording_train)
-    scores = leave_one_set_out(tiny_retriever, sets)
+    drawn = set_pools(tiny_retriever, sets)
+    scores = leave_one_set_out(drawn)
     # each set is judged by trees learned from the other set's pools alone
     assert trained_on == [
         len(labelled_pools(tiny_retriever, sets[other], relevant_rows(tiny_retriever.index, sets[other])))
@@ -157,9 +159,18 @@ def test_scores_over_labelled_pools_and_leaving_one_set_out(tiny_retriever, monk
     for name, (fusion, trees) in scores.items():
         assert fusion.questions == trees.questions == len(sets[name])
         assert 0 <= trees.hits_at_1 <= trees.hits_at_5 <= len(sets[name])
-    assert scores == leave_one_set_out(tiny_retriever, sets)  # deterministic
+    assert scores == leave_one_set_out(drawn)  # deterministic
     with pytest.raises(ValueError, match="two"):
-        leave_one_set_out(tiny_retriever, {"only": QUESTIONS})
+        leave_one_set_out({"only": drawn["first"]})
+    pools = [pool for drawn_pools, _ in drawn.values() for pool in drawn_pools]
+    assert (
+        learn(tiny_retriever, QUESTIONS, ["ranker"], pools=pools).ranker
+        == learn(tiny_retriever, QUESTIONS, ["ranker"]).ranker
+    )
+    with pytest.raises(
+        ValueError, match="vocabulary"
+    ):  # pools drawn without one cannot serve a ranker searching with one
+        learn(tiny_retriever, QUESTIONS, ["vocabulary", "ranker"], pools=pools)
 
 
 def test_learned_ranker_orders_the_relevant_article_first_on_what_it_learned_from(tiny_retriever):
@@ -261,7 +272,7 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
     assert calibration.false_refusals <= 1 and calibration.answered_off_topic <= 1
     path = tmp_path / "refusal.json"
     calibration.save(path)
-    assert load_refusal(path) == (model, calibration.refuse_below)
+    assert load_refusal(path, len(tiny_retriever.index.chunks)) == (model, calibration.refuse_below)
     served = tiny_retriever.model_copy(update={"relevance_model": model})
     top = served.invoke(QUESTIONS[1].question)[0].metadata["relevance"]
     assert (
@@ -281,7 +292,7 @@ def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded
     path = tmp_path / "refusal.json"
     path.write_text('{"refuse_below": 0.9, "relevance": {"weights": [1, 2], "bias": 0}}', "utf-8")
     with pytest.raises(ValueError):
-        load_refusal(path)
+        load_refusal(path, 1400)
     with pytest.raises(ValueError, match="unknown relevance inputs"):
         RelevanceModel.from_dict({"inputs": ["closeness", "mood"], "weights": [1, 2], "bias": 0})
     # the retriever keeps the hand blend and its default threshold, as before any calibration
