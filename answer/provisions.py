@@ -97,8 +97,7 @@ def units(text: str) -> list[Unit]:
             found.append(Unit(start, end, lead_in, number))
             continue
         sentences = sentence_spans(text, start, end)
-        last = sentences[-1] if sentences else (start, end)
-        lead_in = last if text[start:end].rstrip().endswith(("：", ":")) else None
+        lead_in = _lead_in(text, start, end) if text[start:end].rstrip().endswith(("：", ":")) else None
         items_follow = number + 1 < len(spans) and ITEM_RE.match(text, spans[number + 1][0])
         if lead_in and items_follow and len(sentences) <= 1:
             continue  # "有下列情形之一的：" alone answers nothing; its items carry it
@@ -107,6 +106,17 @@ def units(text: str) -> list[Unit]:
         else:
             found.extend(Unit(s, e, paragraph=number) for s, e in sentences)
     return found
+
+
+def _lead_in(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence that introduces a list: all of it, though long — its first clause names the cases
+    (有下列情形之一的，工会应当…交涉；并在15日内答复；逾期…：) — unless too long to quote, then its last clause."""
+    whole = _trimmed(text, *list(SENTENCE_RE.finditer(text, start, end))[-1].span())
+    label = ARTICLE_LABEL_RE.match(text, whole[0])
+    whole = (label.end(), whole[1]) if label else whole
+    if whole[1] - whole[0] <= LONG_PARAGRAPH:
+        return whole
+    return sentence_spans(text, *whole)[-1]
 
 
 def _referred(text: str, spans: list[tuple[int, int]], number: int) -> tuple[int, int] | None:

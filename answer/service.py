@@ -96,7 +96,7 @@ class AnswerService:
                 self.generator, question, search_query, documents[:GENERATOR_PASSAGES], timings, started
             )
         if answer is None:
-            weights = retriever.query_weights(search_query)
+            weights = retriever.wording_weights(search_query)
             asked = asked_words(retriever, question, weights)
             answer = composer.compose(question, search_query, weights, documents, deeper, asked)
             if self.generator is not None:

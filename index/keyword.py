@@ -153,6 +153,10 @@ class KeywordIndex:
         scores = self.scores(query)
         return [] if scores is None else [(row, float(scores[row])) for row in top_rows(scores, k)]
 
+    def holds(self, token: str) -> bool:
+        """Whether some passage uses the token."""
+        return token in self._ids
+
     def idf(self, token: str) -> float:
         """BM25 idf; a word the corpus never uses counts as the rarest possible."""
         docs = self._bm25.scores["num_docs"]

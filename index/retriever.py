@@ -149,6 +149,18 @@ class HybridRetriever(BaseRetriever):
         """Each query token's keyword weight: its idf, times its share when it comes from the colloquial table."""
         return self._idf_weights(self._shares(query))
 
+    def wording_weights(self, query: str) -> dict[str, float]:
+        """`query_weights`, plus the everyday words the colloquial table stood in for that the documents use
+        too (加班费 in a case and in 劳动合同法 第三十一条), at their idf: a passage that says it in the worker's
+        words answers as well as one that says it in the statute's. For judging quoted text, not for search."""
+        weights = self.query_weights(query)
+        keyword = self.index.keyword
+        searched = set(self._shares(query))
+        for token in keyword.tokenizer(query):
+            if token not in searched and not is_function_word(token) and keyword.holds(token):
+                weights[token] = keyword.idf(token)
+        return weights
+
     def _idf_weights(self, shares: dict[str, float]) -> dict[str, float]:
         idf = self.index.keyword.idf
         weights = {token: share * idf(token) for token, share in shares.items()}

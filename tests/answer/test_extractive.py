@@ -62,7 +62,7 @@ class _Composer:
         self.composer = ExtractiveComposer(tokenize=retriever.index.keyword.tokenizer)
 
     def compose(self, question: str, search_query: str, documents: list[Document]):
-        return self.composer.compose(question, search_query, self.retriever.query_weights(search_query), documents)
+        return self.composer.compose(question, search_query, self.retriever.wording_weights(search_query), documents)
 
 
 def composer_for(retriever) -> _Composer:
@@ -331,6 +331,34 @@ def test_units_read_items_and_their_lead_in():
     assert len(items) == 4
     assert ARTICLE_38[slice(*items[2].lead_in)] == "用人单位有下列情形之一的，劳动者可以解除劳动合同:"
     assert ARTICLE_38[items[2].start : items[2].end] == "（三）未依法为劳动者缴纳社会保险费的；"
+
+
+# 北京市实施《工会法》办法 第二十八条: the sentence before the list is long, and its first clause names the cases.
+BEIJING_28 = (
+    "第二十八条 企业、事业单位以及其他组织违反劳动法律、法规规定，有下列侵犯职工劳动权益情形之一的，"
+    "工会应当代表职工与其交涉，要求停止侵害，采取措施予以改正；单位应当予以研究处理，并在15日内向工会作出书面答复；"
+    "逾期不予答复又不改正的，工会有权提请人力资源社会保障部门、安全生产监督管理部门和卫生计生行政部门依法处理：\n\n"
+    "（一）克扣或者拖欠职工工资的；\n\n"
+    "（二）不提供劳动安全卫生设施、条件或者劳动安全卫生设施、条件不符合国家规定的；\n\n"
+    "（三）超出国家规定随意延长劳动时间或者不支付加班工资的；"
+)
+
+
+def test_a_long_sentence_before_a_list_is_the_lead_in_whole():
+    item = next(u for u in units(BEIJING_28) if BEIJING_28[u.start : u.end].startswith("（三）"))
+    assert item.lead_in is not None
+    lead_in = BEIJING_28[slice(*item.lead_in)]
+    assert lead_in.startswith("企业、事业单位") and "并在15日内向工会作出书面答复" in lead_in and lead_in.endswith("：")
+
+
+def test_an_item_answering_how_long_keeps_the_number_its_lead_in_states(tiny_retriever):
+    question = "公司老拖工资，工会已经跟公司交涉了，公司多长时间内得给工会答复？"
+    beijing = numbered(
+        BEIJING_28, 1.0, title="北京市实施《中华人民共和国工会法》办法", kind="地方性法规", region="北京市", doc_id="bj"
+    )
+    answer = composer_for(tiny_retriever).compose(question, question, [beijing])
+    assert "并在15日内向工会作出书面答复" in answer.text and "（三）超出国家规定" in answer.text, answer.text
+    assert_verbatim(answer)
 
 
 def test_answer_cites_the_right_article_with_verbatim_spans(tiny_retriever):

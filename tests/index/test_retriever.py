@@ -115,6 +115,16 @@ def test_pronoun_and_modal_glued_by_jieba_carry_no_weight(tiny_retriever):
     assert "产假" in weights and not {"我能", "我", "能", "几天"} & set(weights)
 
 
+def test_the_workers_own_word_counts_in_quoted_text_when_the_documents_use_it(tiny_retriever):
+    # the search stands 怀孕 in for 孕期 (the statutes' word), but 女职工劳动保护特别规定 第五条 says 怀孕 too;
+    # 老板 no document here uses, so it stays out
+    question = "老板说我怀孕了要降工资"
+    assert "怀孕" not in tiny_retriever.query_weights(question)
+    wording = tiny_retriever.wording_weights(question)
+    assert wording["怀孕"] == pytest.approx(tiny_retriever.index.keyword.idf("怀孕"))
+    assert "老板" not in wording and set(tiny_retriever.query_weights(question)) < set(wording)
+
+
 def test_an_everyday_word_the_index_never_uses_does_not_make_a_question_look_off_topic(tiny_retriever):
     # 宝宝, 没满, 一岁, 上班 never occur in the four documents, so by this index's idf each is as rare as a
     # word can be; in the language at large they are ordinary and the statute holds 哺乳 and 时间.
