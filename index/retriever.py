@@ -236,6 +236,8 @@ class HybridRetriever(BaseRetriever):
             bigrams=bigram_share(query, [chunks[r].text for r in rows]),
             kind=index.kinds[rows],
             age=index.ages[rows],
+            position=index.positions[rows],
+            chapter=index.chapters[rows],
         )
         return Pool(rows, features(signals, rows), signals)
 

@@ -28,6 +28,7 @@ import faiss
 import numpy as np
 
 from index.keyword import KeywordIndex
+from index.ranking import CHAPTER_KINDS
 from ingest.records import CASE, Chunk, SourceDocument
 
 FORMAT_VERSION = 2  # 2: documents.jsonl with the documents' text
@@ -135,6 +136,28 @@ class SearchIndex:
         ages = np.nanmax(years) - years
         return np.where(np.isnan(ages), float(np.nanmedian(ages)), ages)
 
+    @functools.cached_property
+    def positions(self) -> np.ndarray:
+        """Each chunk's place in its document, 0 (first) to 1 (last)."""
+        out = np.zeros(len(self.chunks))
+        for rows in self.document_rows.values():
+            out[rows] = np.linspace(0.0, 1.0, len(rows)) if len(rows) > 1 else 0.0
+        return out
+
+    @functools.cached_property
+    def chapters(self) -> np.ndarray:
+        """The kind of chapter (`CHAPTER_KINDS`: 总则, 法律责任, 附则) each chunk is under, else ""."""
+
+        def kind(headings: tuple[str, ...]) -> str:
+            for heading in reversed(headings[1:]):  # the innermost heading that names one (the title never does)
+                spaced_out = "".join(heading.split())  # 第一章 总 则
+                for name, pattern in CHAPTER_KINDS.items():
+                    if pattern.search(spaced_out):
+                        return name
+            return ""
+
+        return np.array([kind(c.heading_path) for c in self.chunks], dtype=object)
+
     def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
         """doc_id → the words of its title (computed once per loaded version)."""
         if self._title_tokens is None:
@@ -151,6 +174,8 @@ class SearchIndex:
             self.lengths,
             self.kinds,
             self.ages,
+            self.positions,
+            self.chapters,
         )
         self.title_tokens(self.keyword.tokenizer)
 

@@ -27,6 +27,8 @@ def signals(**overrides) -> Signals:
         bigrams=np.zeros(n),
         kind=np.array(["法律", "行政法规", "地方性法规"], dtype=object),
         age=np.array([2.0, 5.0, 8.0]),
+        position=np.array([0.0, 0.5, 1.0]),
+        chapter=np.array(["general", "", "supplementary"], dtype=object),
     )
     return Signals(**{**base, **overrides})
 
@@ -83,3 +85,22 @@ def test_ages_count_back_from_the_newest_version_in_the_index_and_undated_ones_t
     ]
     ages = replace(index, chunks=dated).ages
     assert ages.tolist() == [9.0, 0.0, 9.0, 13.0]  # 2021 is the newest; the undated one takes the median of 9, 0, 13
+
+
+def test_chapter_columns_flag_the_standard_chapters_of_a_statute():
+    matrix = features(signals(), np.array([10, 11, 40]))
+    assert column(matrix, "general") == [1.0, 0.0, 0.0]
+    assert column(matrix, "liability") == [0.0, 0.0, 0.0]
+    assert column(matrix, "supplementary") == [0.0, 0.0, 1.0]
+    assert column(matrix, "position") == [0.0, 0.5, 1.0]
+
+
+def test_a_passage_knows_its_place_in_its_document_and_the_chapter_it_is_under(tiny_retriever):
+    index = tiny_retriever.index
+    union_law = [row for row, c in enumerate(index.chunks) if c.title == "中华人民共和国工会法"]
+    by_article = {index.chunks[row].article: row for row in union_law}
+    assert index.positions[union_law[0]] == 0.0 and index.positions[union_law[-1]] == 1.0
+    assert index.chapters[by_article["第一条"]] == "general"  # 第一章 总 则
+    assert index.chapters[by_article["第五十一条"]] == "liability"  # 第六章 法律责任
+    assert index.chapters[by_article["第五十八条"]] == "supplementary"  # 第七章 附 则
+    assert index.chapters[by_article["第二十条"]] == ""  # 第三章 工会的权利和义务
