@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
@@ -115,7 +115,8 @@ class ExtractiveComposer:
         deeper: Sequence[Document] = (),
         asked: frozenset[str] = frozenset(),
     ) -> Answer:
-        """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used.
+        """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used,
+        and the worker's own words the table stood in for (`HybridRetriever.wording_weights`).
         `deeper`: passages found below `documents`, read only for a tier that places the worker (`_closer_tiers`).
         `asked`: the search tokens of the question's asking sentences (`asking_sentences`), weighed
         `ASKED_WEIGHT` times."""
@@ -136,7 +137,7 @@ class ExtractiveComposer:
         for passage, passage_units in chosen:
             n = numbers.setdefault(passage, len(numbers) + 1)
             text = documents[passage].page_content
-            spans = sorted({span for unit in passage_units for span in unit.spans()})
+            spans = _merged(span for unit in passage_units for span in unit.spans())
             pieces = [text[s:e] for s, e in spans]
             joined = pieces[0]
             for (_, previous_end), (start, _), piece in zip(spans[:-1], spans[1:], pieces[1:], strict=True):
@@ -249,13 +250,14 @@ class ExtractiveComposer:
         best = max([c for c in candidates if c.ruling] or candidates, key=lambda c: c.score)
         same = [c for c in candidates if c.passage == best.passage and c.unit != best.unit]
         best_text = documents[best.passage].page_content
-        # The best unit ends in a 下列情形 lead-in: quote that with the item that answers. (A 款 that applies
-        # the best one, 依前款规定…, joins only on its own merit, as a sibling below.)
+        # The best unit is (part of) a 下列情形 lead-in: quote the lead-in with the item that answers. (A 款 that
+        # applies the best one, 依前款规定…, joins only on its own merit, as a sibling below.)
         items = [
             c
             for c in same
             if c.unit.lead_in
-            and best.unit.start <= c.unit.lead_in[0] < best.unit.end
+            and c.unit.lead_in[0] < best.unit.end
+            and best.unit.start < c.unit.lead_in[1]
             and ITEM_RE.match(best_text, c.unit.start)
         ]
         if items:
@@ -326,8 +328,19 @@ def _whole(document: Document) -> list[Unit] | None:
     return whole_article(document.page_content) if meta.get("article") and not meta.get("part") else None
 
 
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans in reading order, those that overlap made one (a long lead-in holds the clause quoted beside it)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _length(text: str, chosen: list[Unit]) -> int:
-    return sum(e - s for s, e in {span for unit in chosen for span in unit.spans()})
+    return sum(e - s for s, e in _merged(span for unit in chosen for span in unit.spans()))
 
 
 def scope(kind: str, region: str) -> str:

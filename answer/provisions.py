@@ -19,7 +19,7 @@ SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_RE = re.compile(r"[^；;]+[；;]?")
 # A 款 that applies the one before it (依前款规定被撤销的工会…, 前款规定的期限…) means nothing without it.
 REFERS_BACK_RE = re.compile(r"前款|上款")
-LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；)
+LONG_SENTENCE = 120  # longer sentences are quoted clause by clause (split on ；); a list's lead-in stays whole
 LONG_PARAGRAPH = 240  # longer 款 are quoted by their best sentences, not whole
 # An article no longer than a 款 quoted whole is itself quoted whole (history lines aside) unless it is
 # a list of items: its 款 are one rule with its conditions and exceptions (但书, 前款规定…除外), and a
@@ -58,8 +58,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans of text[start:end] (long ones by ；-clause), without an article's leading 第X条 label."""
+def sentence_spans(text: str, start: int = 0, end: int | None = None, clauses: bool = True) -> list[tuple[int, int]]:
+    """Sentence spans of text[start:end] (long ones by ；-clause unless `clauses` is off), without an
+    article's leading 第X条 label."""
     end = len(text) if end is None else end
     spans = []
     for match in SENTENCE_RE.finditer(text, start, end):
@@ -67,7 +68,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         label = ARTICLE_LABEL_RE.match(text, s)
         if label:
             s = label.end()
-        pieces = [m.span() for m in _CLAUSE_RE.finditer(text, s, e)] if e - s > LONG_SENTENCE else [(s, e)]
+        split = clauses and e - s > LONG_SENTENCE
+        pieces = [m.span() for m in _CLAUSE_RE.finditer(text, s, e)] if split else [(s, e)]
         for piece in pieces:
             piece_start, piece_end = _trimmed(text, *piece)
             if piece_end - piece_start >= 2:
@@ -111,12 +113,11 @@ def units(text: str) -> list[Unit]:
 def _lead_in(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence that introduces a list: all of it, though long — its first clause names the cases
     (有下列情形之一的，工会应当…交涉；并在15日内答复；逾期…：) — unless too long to quote, then its last clause."""
-    whole = _trimmed(text, *list(SENTENCE_RE.finditer(text, start, end))[-1].span())
-    label = ARTICLE_LABEL_RE.match(text, whole[0])
-    whole = (label.end(), whole[1]) if label else whole
-    if whole[1] - whole[0] <= LONG_PARAGRAPH:
-        return whole
-    return sentence_spans(text, *whole)[-1]
+    sentences = sentence_spans(text, start, end, clauses=False)
+    if not sentences:
+        return start, end
+    last = sentences[-1]
+    return last if last[1] - last[0] <= LONG_PARAGRAPH else sentence_spans(text, *last)[-1]
 
 
 def _referred(text: str, spans: list[tuple[int, int]], number: int) -> tuple[int, int] | None:

@@ -241,7 +241,7 @@ def asked_words(retriever: HybridRetriever, question: str, weights: dict[str, fl
     """The search words (of `weights`) that the question's closing asking sentences hold, as the composer
     weighs them (`asking_sentences`); none for a question that only asks."""
     asking = asking_sentences(question)
-    return frozenset(retriever.query_weights(asking)) & set(weights) if asking else frozenset()
+    return frozenset(retriever.wording_weights(asking)) & set(weights) if asking else frozenset()
 
 
 def build_service(settings, embedder=None, building=None) -> AnswerService:

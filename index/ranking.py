@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.vocabulary import LEARNED_DIR
-from ingest.records import ADMIN_REGULATION, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
+from ingest.records import ADMIN_REGULATION, CHAPTER_KINDS, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
 
 REFUSAL_FILE = LEARNED_DIR / "refusal.json"  # the refusal thresholds and the relevance models they apply to
 DEFAULT_REFUSE_BELOW = 0.5  # before any calibration (the hand blend's threshold)
@@ -54,9 +54,11 @@ FEATURES = (
     "rule",  # 部门规章 (the other kinds — local rules, cases, prose — are the baseline)
     "age",  # log(1 + years between this version and the newest document in the index)
     "position",  # where the passage sits in its document, 0 (first) to 1 (last): purpose and scope come first
-    "general",  # under a 总则 heading: principles, seldom the rule a consultation needs (民法典's 总则 aside)
-    "liability",  # under 法律责任 or 罚则: what a breach costs
-    "supplementary",  # under 附则: definitions, commencement
+    # under a 总则, 法律责任 (罚则, 处罚…) or 附则 chapter (`ingest.records.CHAPTER_KINDS`): where a rule sits is a
+    # prior the trees weigh — a consultation seldom needs 总则's purpose clause or 附则's commencement
+    "general",
+    "liability",
+    "supplementary",
 )
 # The kind features are the hierarchy of sources (上位法 before 下位法), learned as weights rather than
 # set by hand. Not a feature: how much of the pool a document holds — it gained nothing under
@@ -66,13 +68,6 @@ KIND_FEATURES = {
     "regulation": ADMIN_REGULATION,
     "interpretation": JUDICIAL_INTERPRETATION,
     "rule": DEPARTMENT_RULE,
-}
-# The chapters statutes share, by their standard headings: where a rule sits is a prior the trees weigh
-# (a consultation seldom needs 总则's purpose clause or 附则's commencement; 民法典's 总则 it may).
-CHAPTER_KINDS = {
-    "general": re.compile(r"总则"),
-    "liability": re.compile(r"法律责任|罚则"),
-    "supplementary": re.compile(r"附则"),
 }
 
 
@@ -98,7 +93,7 @@ class Signals:
     kind: np.ndarray  # the document's kind (ingest.records), as strings
     age: np.ndarray  # years between the version's date and the index's newest (undated: the index's median)
     position: np.ndarray  # the passage's place in its document, 0–1
-    chapter: np.ndarray  # the kind of chapter it is under (`CHAPTER_KINDS`), "" for others, as strings
+    chapter: np.ndarray  # the kind of chapter it is under (`ingest.records.chapter_kind`), "" for others, as strings
 
 
 def scale_by_max(values: np.ndarray) -> np.ndarray:

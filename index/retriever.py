@@ -150,14 +150,15 @@ class HybridRetriever(BaseRetriever):
         return self._idf_weights(self._shares(query))
 
     def wording_weights(self, query: str) -> dict[str, float]:
-        """`query_weights`, plus the everyday words the colloquial table stood in for that the documents use
-        too (加班费 in a case and in 劳动合同法 第三十一条), at their idf: a passage that says it in the worker's
-        words answers as well as one that says it in the statute's. For judging quoted text, not for search."""
-        weights = self.query_weights(query)
+        """`query_weights`, plus the everyday words the colloquial table stood in for that the documents use too
+        (加班费 in a case and in 劳动合同法 第三十一条), at their idf: a passage saying it in the worker's words
+        counts it as well as the statute's term. For judging quoted text, not for search; single characters
+        (拖 of 拖…工资) are no words of their own."""
+        shares = self._shares(query)
+        weights = self._idf_weights(shares)
         keyword = self.index.keyword
-        searched = set(self._shares(query))
         for token in keyword.tokenizer(query):
-            if token not in searched and not is_function_word(token) and keyword.holds(token):
+            if len(token) > 1 and token not in shares and not is_function_word(token) and keyword.holds(token):
                 weights[token] = keyword.idf(token)
         return weights
 

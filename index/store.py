@@ -28,8 +28,7 @@ import faiss
 import numpy as np
 
 from index.keyword import KeywordIndex
-from index.ranking import CHAPTER_KINDS
-from ingest.records import CASE, Chunk, SourceDocument
+from ingest.records import CASE, Chunk, SourceDocument, chapter_kind
 
 FORMAT_VERSION = 2  # 2: documents.jsonl with the documents' text
 KEEP_VERSIONS = 5
@@ -138,25 +137,21 @@ class SearchIndex:
 
     @functools.cached_property
     def positions(self) -> np.ndarray:
-        """Each chunk's place in its document, 0 (first) to 1 (last)."""
-        out = np.zeros(len(self.chunks))
+        """Each chunk's place in its document, 0 (first) to 1 (last); a document of one passage is its own middle."""
+        out = np.full(len(self.chunks), 0.5)
         for rows in self.document_rows.values():
-            out[rows] = np.linspace(0.0, 1.0, len(rows)) if len(rows) > 1 else 0.0
+            if len(rows) > 1:
+                out[rows] = np.linspace(0.0, 1.0, len(rows))
         return out
 
     @functools.cached_property
     def chapters(self) -> np.ndarray:
-        """The kind of chapter (`CHAPTER_KINDS`: 总则, 法律责任, 附则) each chunk is under, else ""."""
-
-        def kind(headings: tuple[str, ...]) -> str:
-            for heading in reversed(headings[1:]):  # the innermost heading that names one (the title never does)
-                spaced_out = "".join(heading.split())  # 第一章 总 则
-                for name, pattern in CHAPTER_KINDS.items():
-                    if pattern.search(spaced_out):
-                        return name
-            return ""
-
-        return np.array([kind(c.heading_path) for c in self.chunks], dtype=object)
+        """The kind of chapter (`chapter_kind`: 总则, 法律责任, 附则) each chunk is under, else ""."""
+        kinds: dict[tuple[str, ...], str] = {}  # a law's articles share a few heading paths
+        for chunk in self.chunks:
+            if chunk.heading_path not in kinds:
+                kinds[chunk.heading_path] = chapter_kind(chunk.heading_path)
+        return np.array([kinds[c.heading_path] for c in self.chunks], dtype=object)
 
     def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
         """doc_id → the words of its title (computed once per loaded version)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 
 # Document kinds, in the words users see.
@@ -14,6 +15,25 @@ LOCAL_NORMATIVE = "地方规范性文件"  # a district's or county's rules
 JUDICIAL_INTERPRETATION = "司法解释"
 CASE = "案例"
 ARTICLE = "文章"
+
+# The chapters statutes share, by the whole name after their 第X编/章/节 label: 第一章 总则, 第七章 法律责任,
+# 第八章 监督检查和法律责任, 第十章 奖励与处罚, 附 则 (not 一、关于总则部分的解释, a section of an interpretation).
+_CHAPTER_LABEL = r"(?:第[一二三四五六七八九十百零〇\d]+[编分章节])?"
+CHAPTER_KINDS = {
+    "general": re.compile(_CHAPTER_LABEL + r"总则"),
+    "liability": re.compile(_CHAPTER_LABEL + r"(?:\w{0,8}[和与及])?(?:法律责任|罚则|处罚|惩罚|责任追究)"),
+    "supplementary": re.compile(_CHAPTER_LABEL + r"附则"),
+}
+
+
+def chapter_kind(heading_path: tuple[str, ...]) -> str:
+    """Which of `CHAPTER_KINDS` the innermost heading naming one is ("" for none); the title never counts."""
+    for heading in reversed(heading_path[1:]):
+        name = "".join(heading.split())  # 附 则, 第七章 法律责任
+        for kind, pattern in CHAPTER_KINDS.items():
+            if pattern.fullmatch(name):
+                return kind
+    return ""
 
 
 def book_title(title: str) -> str:

@@ -55,7 +55,7 @@ def numbered(text: str, score: float, **meta) -> Document:
 
 
 class _Composer:
-    """The composer with the retriever's query weights, as the answer service calls it."""
+    """The composer with the retriever's weights (`wording_weights`), as the answer service calls it."""
 
     def __init__(self, retriever) -> None:
         self.retriever = retriever
@@ -358,6 +358,34 @@ def test_an_item_answering_how_long_keeps_the_number_its_lead_in_states(tiny_ret
     )
     answer = composer_for(tiny_retriever).compose(question, question, [beijing])
     assert "并在15日内向工会作出书面答复" in answer.text and "（三）超出国家规定" in answer.text, answer.text
+    assert_verbatim(answer)
+
+
+def test_a_lead_in_keeps_only_its_own_sentence_and_a_very_long_one_its_last_clause():
+    earlier = "第九条 本条所称情形由市人民政府规定。有下列情形之一的，劳动者可以解除劳动合同：\n\n（一）某种情形的；"
+    item = next(u for u in units(earlier) if u.lead_in)
+    assert earlier[slice(*item.lead_in)] == "有下列情形之一的，劳动者可以解除劳动合同："
+    long = "第十条 有下列情形之一的，" + "甲" * 130 + "；" + "乙" * 120 + "：\n\n（一）某种情形的；"
+    item = next(u for u in units(long) if u.lead_in)
+    assert long[slice(*item.lead_in)] == "乙" * 120 + "："
+
+
+FEMALE_5 = "第五条 用人单位不得因女职工怀孕、生育、哺乳降低其工资、予以辞退、与其解除劳动或者聘用合同。"
+ARTICLE_42_PREGNANT = (
+    "第四十二条 劳动者有下列情形之一的，用人单位不得依照本法第四十条、第四十一条的规定解除劳动合同:\n\n"
+    "（四）女职工在孕期、产期、哺乳期的；"
+)
+
+
+def test_a_provision_in_the_workers_own_words_counts_them(tiny_retriever):
+    # the search reads 怀孕 as 孕期 and 辞退 as 解除劳动合同; 第五条 says 怀孕 and 辞退 themselves
+    question = "怀孕了公司能辞退我吗"
+    documents = [
+        numbered(ARTICLE_42_PREGNANT, 1.0, doc_id="lcl"),
+        numbered(FEMALE_5, 1.0, title="女职工劳动保护特别规定", kind="行政法规", doc_id="female"),
+    ]
+    answer = composer_for(tiny_retriever).compose(question, question, documents)
+    assert answer.citations[0].article == "第五条", answer.text
     assert_verbatim(answer)
 
 

@@ -28,7 +28,7 @@ def signals(**overrides) -> Signals:
         kind=np.array(["法律", "行政法规", "地方性法规"], dtype=object),
         age=np.array([2.0, 5.0, 8.0]),
         position=np.array([0.0, 0.5, 1.0]),
-        chapter=np.array(["general", "", "supplementary"], dtype=object),
+        chapter=np.array(["general", "liability", "supplementary"], dtype=object),
     )
     return Signals(**{**base, **overrides})
 
@@ -90,7 +90,7 @@ def test_ages_count_back_from_the_newest_version_in_the_index_and_undated_ones_t
 def test_chapter_columns_flag_the_standard_chapters_of_a_statute():
     matrix = features(signals(), np.array([10, 11, 40]))
     assert column(matrix, "general") == [1.0, 0.0, 0.0]
-    assert column(matrix, "liability") == [0.0, 0.0, 0.0]
+    assert column(matrix, "liability") == [0.0, 1.0, 0.0]
     assert column(matrix, "supplementary") == [0.0, 0.0, 1.0]
     assert column(matrix, "position") == [0.0, 0.5, 1.0]
 
@@ -104,3 +104,11 @@ def test_a_passage_knows_its_place_in_its_document_and_the_chapter_it_is_under(t
     assert index.chapters[by_article["第五十一条"]] == "liability"  # 第六章 法律责任
     assert index.chapters[by_article["第五十八条"]] == "supplementary"  # 第七章 附 则
     assert index.chapters[by_article["第二十条"]] == ""  # 第三章 工会的权利和义务
+
+
+def test_a_document_of_one_passage_sits_in_its_own_middle(tiny_retriever):
+    from dataclasses import replace
+
+    index = tiny_retriever.index
+    chunks = [replace(c, doc_id=d) for c, d in zip(index.chunks[:4], ("a", "b", "b", "b"), strict=True)]
+    assert replace(index, chunks=chunks).positions.tolist() == [0.5, 0.0, 0.5, 1.0]
