@@ -100,9 +100,9 @@ def test_a_passage_knows_its_place_in_its_document_and_the_chapter_it_is_under(t
     union_law = [row for row, c in enumerate(index.chunks) if c.title == "中华人民共和国工会法"]
     by_article = {index.chunks[row].article: row for row in union_law}
     assert index.positions[union_law[0]] == 0.0 and index.positions[union_law[-1]] == 1.0
-    assert index.chapters[by_article["第一条"]] == "general"  # 第一章 总 则
+    assert index.chapters[by_article["第一条"]] == "general"  # 第一章 总则
     assert index.chapters[by_article["第五十一条"]] == "liability"  # 第六章 法律责任
-    assert index.chapters[by_article["第五十八条"]] == "supplementary"  # 第七章 附 则
+    assert index.chapters[by_article["第五十八条"]] == "supplementary"  # 第七章 附则
     assert index.chapters[by_article["第二十条"]] == ""  # 第三章 工会的权利和义务
 
 
