@@ -16,9 +16,9 @@ JUDICIAL_INTERPRETATION = "司法解释"
 CASE = "案例"
 ARTICLE = "文章"
 
-# The chapters statutes share, by the whole name after their 第X编/章/节 label: 第一章 总则, 第七章 法律责任,
+# The chapters statutes share, by the whole name after their 第X编/分编/章/节 label: 第一章 总则, 第七章 法律责任,
 # 第八章 监督检查和法律责任, 第十章 奖励与处罚, 附 则 (not 一、关于总则部分的解释, a section of an interpretation).
-_CHAPTER_LABEL = r"(?:第[一二三四五六七八九十百零〇\d]+[编分章节])?"
+_CHAPTER_LABEL = r"(?:第[一二三四五六七八九十百零〇\d]+(?:分编|[编章节]))?"
 CHAPTER_KINDS = {
     "general": re.compile(_CHAPTER_LABEL + r"总则"),
     "liability": re.compile(_CHAPTER_LABEL + r"(?:\w{0,8}[和与及])?(?:法律责任|罚则|处罚|惩罚|责任追究)"),

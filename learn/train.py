@@ -60,11 +60,13 @@ def learn(
         raise ValueError(f"unknown components: {sorted(unknown)}")
     if pools is not None and "vocabulary" in components:
         raise ValueError("pools drawn without a vocabulary cannot train a ranker that searches with one")
-    relevant = relevant if relevant is not None else relevant_rows(retriever.index, questions)
+    labels: dict[str, set[int]] = {}  # pools drawn already carry their labels
+    if pools is None:
+        labels = relevant if relevant is not None else relevant_rows(retriever.index, questions)
     base = _fusion(retriever)
     vocabulary = None
     if "vocabulary" in components:
-        pairs = translation_pairs(base.index, questions, relevant, base.index.keyword.tokenizer)
+        pairs = translation_pairs(base.index, questions, labels, base.index.keyword.tokenizer)
         vocabulary = train_translation(pairs)
         base = base.model_copy(update={"vocabulary": vocabulary})
     ranker = None
@@ -77,7 +79,7 @@ def learn(
             **(provenance or {}),
         }
         if pools is None:
-            pools = labelled_pools(base, questions, relevant)
+            pools = labelled_pools(base, questions, labels)
         ranker = train_ranker(pools, trained_on=info)
     return Learned(vocabulary, ranker)
 

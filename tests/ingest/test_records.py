@@ -9,6 +9,7 @@ def test_the_standard_chapters_are_known_by_their_whole_name():
     assert chapter_kind(("某条例", "第八章 监督检查和法律责任")) == "liability"
     assert chapter_kind(("某条例", "第五章 罚 则")) == "liability"
     assert chapter_kind(("工会法", "附 则")) == "supplementary"
+    assert chapter_kind(("民法典", "第二编 物权", "第一分编 总则")) == "general"
 
 
 def test_a_heading_that_only_mentions_a_chapter_is_none_and_the_title_never_counts():
