@@ -22,15 +22,16 @@ from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
+from answer.citing import citation_for, source_line
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
 from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_who, asks_yes_no
-from answer.records import Answer, Citation
+from answer.records import Answer
 from answer.tiers import Standing
 from ingest.records import CASE
-from ingest.regions import applies_in, parse, places_in
+from ingest.regions import applies_in, places_in
 from ingest.splitter import same_law_references
 
-__all__ = ["ExtractiveComposer", "citation_for"]
+__all__ = ["ExtractiveComposer"]
 
 OUTCOME_HEADING = "结果"  # 处理结果, 裁判结果: how a case ended
 # A case's facts and claims (基本案情, 申请人请求, 原告诉讼请求) restate a situation like the worker's, so they
@@ -90,6 +91,7 @@ class _Candidate:
     states_form: bool = False  # has the form the question asks for: a number, a case's outcome
     ruling: bool = False  # the outcome of the case an outcome question is answered by
     retold: bool = False  # a case's facts or claims: quoted only when nothing else answers
+    refers: frozenset[str] = frozenset()  # the articles of its own document the unit names (本法第三十八条)
 
 
 @dataclass(frozen=True)
@@ -172,17 +174,21 @@ class ExtractiveComposer:
         wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
-        best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
+        priors = _priors(documents, bool(named))
+        # an article's consequence may sit in another that names it (第四十六条's item 劳动者依照本法第三十八条规定
+        # 解除劳动合同的 pays the compensation for 第三十八条): such an item is vouched for as the article it names
+        vouching: dict[tuple[str, str], float] = {}
+        for document, prior in zip(documents, priors, strict=True):
+            key = (document.metadata.get("doc_id", ""), document.metadata.get("article", ""))
+            if key[1]:
+                vouching[key] = max(vouching.get(key, 0.0), prior)
         for passage, document in enumerate(documents):
             region = document.metadata.get("region", "")
             if region and named and not applies_in(region, named):
                 continue  # another region's rule does not answer a question about this one
-            # The retriever's judgement vouches for a passage: its score gap to the best passage, read as
-            # how much more likely it is the better one (the learned ranker's scores are log-odds-like), and its rank.
-            # A local rule answers a question that names no region only when nothing national does as well.
-            gap = float(document.metadata.get("score", best_score)) - best_score
-            rank_and_scope = (0.8 if region and not named else 1.0) / (1.0 + 0.05 * passage)
-            prior = 2.0 / (1.0 + math.exp(-gap)) * rank_and_scope
+            prior = priors[passage]
+            rank_and_scope = _rank_and_scope(passage, region, bool(named))
+            doc_id, article = document.metadata.get("doc_id", ""), document.metadata.get("article", "")
             text = document.page_content
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
@@ -219,7 +225,10 @@ class ExtractiveComposer:
                     score += 0.1
                 if wants_who and names_who:
                     score += WHO_BONUS
-                vouched = prior
+                # only an item names a case by its article (（一）劳动者依照本法第三十八条规定解除劳动合同的): elsewhere
+                # a reference borrows a measure (依照本法第四十七条规定的经济补偿标准的二倍) and is no consequence
+                refers = frozenset(same_law_references(own) - {article}) if ITEM_RE.match(own) else frozenset()
+                vouched = max([prior, *(vouching.get((doc_id, label), 0.0) for label in refers)])
                 tier = standing.tier(body)
                 if tier is not None:
                     score += TIER_BONUS
@@ -227,7 +236,7 @@ class ExtractiveComposer:
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
                         vouched = max(prior, rank_and_scope)
-                found.append(_Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts))
+                found.append(_Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts, refers))
         # a unit without the number cannot say how many, nor a case's reasoning how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
@@ -285,29 +294,65 @@ class ExtractiveComposer:
         # An article that defers to another (依照本法第四十七条规定的经济补偿标准的二倍) is completed by it: that
         # one is read next, though it repeats the question's words rather than adding to them.
         deferred = _deferred_to(documents, best.passage, quoted)
-        for candidate in sorted(candidates, key=lambda c: (c.passage not in deferred, -c.score)):
-            if len(chosen) >= self.max_passages:
+        # An article that names one quoted (第四十六条's 依照本法第三十八条规定解除劳动合同的 after 第三十八条) is its
+        # consequence: read before the others, when it adds to the answer.
+        cited = {_article_key(documents[best.passage])}
+
+        def completes(candidate: _Candidate) -> bool:
+            doc_id = documents[candidate.passage].metadata.get("doc_id", "")
+            return any((doc_id, label) in cited for label in candidate.refers)
+
+        rest = sorted(candidates, key=lambda c: -c.score)
+        while len(chosen) < self.max_passages:
+            picked = None
+            for candidate in sorted(rest, key=lambda c: (c.passage not in deferred, not completes(c))):
+                too_weak = candidate.score < self.min_relative_score * best.score
+                if too_weak or candidate.passage in {p for p, _ in chosen}:
+                    continue
+                text = documents[candidate.passage].page_content
+                if text[candidate.unit.start : candidate.unit.end] in quoted or (
+                    candidate.covered <= covered and candidate.passage not in deferred
+                ):
+                    continue
+                quote = [candidate.unit]
+                # whole, less what the answer already quotes word for word (a local rule restating the law)
+                whole = [u for u in _whole(documents[candidate.passage]) or [] if text[u.start : u.end] not in quoted]
+                if candidate.unit in whole and length + _length(text, whole) <= self.max_chars:
+                    quote = whole
+                if length + _length(text, quote) <= self.max_chars:
+                    picked = candidate, quote
+                    break
+            if picked is None:
                 break
-            if candidate.passage in {p for p, _ in chosen} or candidate.score < self.min_relative_score * best.score:
-                continue
+            candidate, quote = picked
             text = documents[candidate.passage].page_content
-            if text[candidate.unit.start : candidate.unit.end] in quoted or (
-                candidate.covered <= covered and candidate.passage not in deferred
-            ):
-                continue
-            quote = [candidate.unit]
-            # whole, less what the answer already quotes word for word (a local rule restating the law)
-            whole = [u for u in _whole(documents[candidate.passage]) or [] if text[u.start : u.end] not in quoted]
-            if candidate.unit in whole and length + _length(text, whole) <= self.max_chars:
-                quote = whole
-            extra = _length(text, quote)
-            if length + extra > self.max_chars:
-                continue
             chosen.append((candidate.passage, sorted(quote, key=lambda u: u.start)))
             quoted |= {text[u.start : u.end] for u in quote}
             covered |= candidate.covered
-            length += extra
+            length += _length(text, quote)
+            cited.add(_article_key(documents[candidate.passage]))
         return chosen
+
+
+def _article_key(document: Document) -> tuple[str, str]:
+    return document.metadata.get("doc_id", ""), document.metadata.get("article", "")
+
+
+def _rank_and_scope(passage: int, region: str, names_a_region: bool) -> float:
+    """A local rule answers a question that names no region only when nothing national does as well."""
+    return (0.8 if region and not names_a_region else 1.0) / (1.0 + 0.05 * passage)
+
+
+def _priors(documents: list[Document], names_a_region: bool) -> list[float]:
+    """How far the retriever vouches for each passage: its score gap to the best passage, read as how much more
+    likely it is the better one (the learned ranker's scores are log-odds-like), its rank and its scope."""
+    best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
+    priors = []
+    for passage, document in enumerate(documents):
+        gap = float(document.metadata.get("score", best_score)) - best_score
+        rank_and_scope = _rank_and_scope(passage, document.metadata.get("region", ""), names_a_region)
+        priors.append(2.0 / (1.0 + math.exp(-gap)) * rank_and_scope)
+    return priors
 
 
 def _deferred_to(documents: list[Document], passage: int, quoted: set[str]) -> set[int]:
@@ -341,44 +386,3 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _length(text: str, chosen: list[Unit]) -> int:
     return sum(e - s for s, e in _merged(span for unit in chosen for span in unit.spans()))
-
-
-def scope(kind: str, region: str) -> str:
-    """How far a document reaches, in the words a worker reads: 全国, 上海市地方性法规, 案例…"""
-    if kind in ("案例", "文章"):
-        return kind
-    if region:
-        place = parse(region)
-        return f"{place.name if place else region}{kind}"
-    return "全国"
-
-
-def source_line(citations: list[Citation]) -> str:
-    """One line naming every quoted provision, grouped by document, each document with its scope."""
-    groups: dict[str, list[Citation]] = {}
-    for citation in citations:
-        groups.setdefault(citation.doc_id or citation.title, []).append(citation)
-    parts = []
-    for group in groups.values():
-        first = group[0]
-        articles = "、".join(dict.fromkeys(c.article for c in group if c.article))
-        parts.append(f"{first.book_title}{articles}（{scope(first.kind, first.region)}）")
-    return "依据" + "；".join(parts) + "："
-
-
-def citation_for(document: Document, n: int, quote: str) -> Citation:
-    meta = document.metadata
-    return Citation(
-        n=n,
-        title=meta["title"],
-        article=meta.get("article", ""),
-        heading_path=tuple(meta.get("heading_path", ())),
-        date=meta.get("date", ""),
-        quote=quote,
-        source=meta["source"],
-        chunk_id=document.id or meta.get("chunk_id", ""),
-        text=document.page_content,
-        doc_id=meta.get("doc_id", ""),
-        kind=meta.get("kind", ""),
-        region=meta.get("region", ""),
-    )

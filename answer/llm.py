@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 from pydantic import SecretStr
 
-from answer.extractive import citation_for
+from answer.citing import citation_for
 from answer.provisions import SENTENCE_RE
 from answer.records import Answer
 from prompts import answer_prompt, condense_prompt

@@ -5,7 +5,8 @@ import re
 import pytest
 from langchain_core.documents import Document
 
-from answer.extractive import ELLIPSIS, ExtractiveComposer, scope
+from answer.citing import scope
+from answer.extractive import ELLIPSIS, ExtractiveComposer
 from answer.provisions import is_history, sentence_spans, units, whole_article
 from answer.questions import answer_form
 from answer.service import REFUSAL, AnswerService, asked_words
@@ -119,7 +120,9 @@ def test_a_further_article_ranked_well_below_still_joins_when_it_adds_what_the_q
     tokenize = tiny_retriever.index.keyword.tokenizer
     answer = ExtractiveComposer(tokenize=tokenize).compose(question, search, weights, documents)
     assert [c.article for c in answer.citations] == ["第三十八条", "第四十六条"]  # 37 adds no word 38 lacks
-    strict = ExtractiveComposer(tokenize=tokenize, min_relative_score=0.6).compose(question, search, weights, documents)
+    # 第四十六条's item names 第三十八条 and is vouched for as it is; a floor near the best's score still keeps it out
+    strict = ExtractiveComposer(tokenize=tokenize, min_relative_score=0.95)
+    strict = strict.compose(question, search, weights, documents)
     assert [c.article for c in strict.citations] == ["第三十八条"]
     assert_verbatim(answer)
 
@@ -588,3 +591,31 @@ def test_the_asking_sentence_outweighs_the_situation_told_before_it(tiny_retriev
     assert composer.compose(question, question, weights, [disability, leave]).text.startswith(
         "依据《工伤保险条例》第三十六条"
     )
+
+
+ARTICLE_50 = (
+    "第五十条 用人单位应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，"
+    "并在十五日内为劳动者办理档案和社会保险关系转移手续。\n\n"
+    "劳动者应当按照双方约定，办理工作交接。用人单位依照本法有关规定应当向劳动者支付经济补偿的，在办结工作交接时支付。"
+)
+
+
+def test_an_item_naming_the_quoted_article_is_its_consequence_and_joins_before_a_better_ranked_one(tiny_retriever):
+    # As the retriever ranks them for the issue's question: 第五十条 (papers on leaving, pay "依照本法有关规定")
+    # well above 第四十六条, whose item (一) is the compensation for resigning under 第三十八条
+    question = "老板不给交社保我能辞职吗,有补偿吗"
+    search = question + " 用人单位 劳动者 解除劳动合同 经济补偿 社会保险 社会保险费 缴纳"
+    documents = [
+        numbered(ARTICLE_38, 1.4),
+        numbered(ARTICLE_50, 1.6),
+        numbered(ARTICLE_46, -0.8),
+    ]
+    answer = composer_for(tiny_retriever).compose(question, search, documents)
+    assert [c.article for c in answer.citations][:2] == ["第三十八条", "第四十六条"], answer.text
+    assert "（一）劳动者依照本法第三十八条规定解除劳动合同的" in answer.text
+    assert_verbatim(answer)
+    # a reference outside an item borrows a measure (依照本法第三十八条规定的…) and is no consequence
+    borrowed = ARTICLE_46.replace("（一）劳动者依照本法第三十八条规定解除劳动合同的；\n\n", "")
+    borrowed = borrowed.replace("支付经济补偿:", "按照本法第三十八条规定的情形支付经济补偿:")
+    answer = composer_for(tiny_retriever).compose(question, search, [*documents[:2], numbered(borrowed, -0.8)])
+    assert [c.article for c in answer.citations][:2] == ["第三十八条", "第五十条"], answer.text
