@@ -169,15 +169,24 @@ def main(argv: list[str] | None = None) -> int:
         default="ranker",  # what ships: the learned vocabulary measured worse and is not used (README)
         help="交叉验证时训练哪些组件：ranker（默认，即上线所用）、vocabulary,ranker（试验）或 none（手设融合）",
     )
+    parser.add_argument(
+        "--learn-also",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="交叉验证时每折都另外学习的问题文件（不参与评测），例如手写的劳动法问题集",
+    )
     args = parser.parse_args(argv)
-    if args.by_law and not args.folds:
-        parser.error("--by-law 只用于交叉验证：同时给出 --folds N")
+    if (args.by_law or args.learn_also) and not args.folds:
+        parser.error("--by-law 与 --learn-also 只用于交叉验证：同时给出 --folds N")
 
     from answer.service import build_service
     from index.store import IndexUnavailable
 
     try:
         questions = load_questions(args.questions)
+        # ids repeat across files (c01 in two sets): each is known by its file too, as `python -m learn` does
+        also = [replace(q, id=f"{path.stem}/{q.id}") for path in args.learn_also for q in load_questions(path)]
         service = build_service(replace(settings, index_dir=args.index, embed_model=args.model))
     except (ValueError, OSError, IndexUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -193,9 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             return evaluate_rows(list(fold_questions), retriever, args.k, fold_service)
 
         components = [c for c in args.learn.split(",") if c and c != "none"]
-        rows = cross_validate(service.retriever, questions, args.folds, run, components, args.by_law)
+        rows = cross_validate(service.retriever, questions, args.folds, run, components, args.by_law, also)
         report = summarise(rows, args.k)
-        report.update(folds=args.folds, learned=components, by_law=args.by_law)
+        report.update(
+            folds=args.folds, learned=components, by_law=args.by_law, learned_also=[str(p) for p in args.learn_also]
+        )
     else:
         report = evaluate(questions, service.retriever, args.k, None if args.retrieval_only else service)
     if args.json:

@@ -131,8 +131,12 @@ def cross_validate(
     run: Callable[[Sequence[Question], HybridRetriever], list[dict]],
     components: Sequence[str] = COMPONENTS,
     by_law: bool = False,
+    also: Sequence[Question] = (),
 ) -> list[dict]:
     """Each fold's questions judged by components learned from the other folds; rows of every fold together.
+
+    `also`: questions every fold learns from too and none is judged on (the hand-written labour sets beside
+    LeCoQA, as `make learn` trains the shipped trees); their ids must differ from the judged ones'.
 
     `by_law`: every question about one law (the law most of its relevant articles belong to) falls in
     the same fold, so its main law is one the components never learned from — as held-out labour
@@ -141,7 +145,10 @@ def cross_validate(
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     index = retriever.index
-    relevant = relevant_rows(index, questions)
+    also = [q for q in also if q.answerable]
+    if {q.id for q in also} & {q.id for q in questions}:
+        raise ValueError("a question learned from in every fold is also judged: give the files distinct ids")
+    relevant = relevant_rows(index, [*questions, *also])
     if by_law:
         law_key = law_keys(index)
         laws = {q.id: law_of(relevant.get(q.id, set()), index.chunks, law_key) or q.id for q in questions}
@@ -154,7 +161,7 @@ def cross_validate(
         training = [q for q in questions if fold_of_question[q.id] != fold]
         if not held_out or not training:
             raise ValueError(f"fold {fold} has no questions to judge or none to learn from: use fewer folds")
-        learned = learn(retriever, training, components, relevant)
+        learned = learn(retriever, [*training, *also], components, relevant)
         for row in run(held_out, learned.apply(retriever)):
             rows.append({**row, "fold": fold})
     return rows

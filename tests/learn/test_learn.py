@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -195,6 +196,32 @@ def test_cross_validation_judges_each_question_once_by_components_learned_withou
     rows = cross_validate(tiny_retriever, QUESTIONS, 2, run, ["ranker"])
     assert sorted(seen) == sorted(q.id for q in QUESTIONS)
     assert {r["fold"] for r in rows} == {fold_of(q.id, 2) for q in QUESTIONS}
+
+
+def test_questions_learned_from_in_every_fold_are_never_judged(tiny_retriever, monkeypatch):
+    import learn.train as train
+
+    also, judged = [replace(q, id=f"labour/{q.id}") for q in QUESTIONS[:3]], QUESTIONS[3:]
+    learned_from: list[set[str]] = []
+    real_learn = train.learn
+
+    def recording(retriever, questions, *args, **kwargs):
+        learned_from.append({q.id for q in questions})
+        return real_learn(retriever, questions, *args, **kwargs)
+
+    monkeypatch.setattr(train, "learn", recording)
+    seen: list[str] = []
+
+    def run(questions, retriever):
+        seen.extend(q.id for q in questions)
+        return [{"id": q.id} for q in questions]
+
+    cross_validate(tiny_retriever, judged, 2, run, ["ranker"], also=also)
+    assert sorted(seen) == sorted(q.id for q in judged)
+    assert len(learned_from) == 2 and all({q.id for q in also} <= ids for ids in learned_from)
+    assert all(not ids & {q.id for q in judged if fold_of(q.id, 2) == f} for f, ids in enumerate(learned_from))
+    with pytest.raises(ValueError, match="distinct ids"):
+        cross_validate(tiny_retriever, judged, 2, run, ["ranker"], also=judged[:1])
 
 
 def test_a_questions_law_counts_each_article_once_across_versions():
