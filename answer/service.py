@@ -19,6 +19,7 @@ from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
 from ingest.records import CASE
+from ingest.regions import applies_in, places_in
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class AnswerService:
         answer.search_query = search_query
         answer.index_version = retriever.index.version
         _mark_superseded(answer, [*documents, *deeper], retriever.index)
+        _note_places_without_rules(answer, retriever.index)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         yield answer
@@ -235,6 +237,19 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
             answer.citations[i] = replace(citation, newer_version=label)
             notes.append(f"[{citation.n}] 引用的是旧版本，已有新版本{label}")
     answer.notice = "；".join(notes)
+
+
+def _note_places_without_rules(answer: Answer, index) -> None:
+    """A question about a place none of whose rules the index holds (深圳, 广东的工会条例) is answered by national
+    law only: the answer says so rather than let it pass for that place's own rule."""
+    asked = places_in(answer.search_query)
+    if answer.refused or not asked or any(c.region for c in answer.citations):
+        return
+    regions = {d.get("region", "") for d in index.manifest.documents} - {""}
+    missing = [place for place in asked if not any(applies_in(region, [place]) for region in regions)]
+    if missing:
+        note = f"知识库里没有{'、'.join(p.name for p in missing)}的地方性规定，所引均为全国适用的规定"
+        answer.notice = "；".join(filter(None, [note, answer.notice]))
 
 
 def asked_words(retriever: HybridRetriever, question: str, weights: dict[str, float]) -> frozenset[str]:

@@ -619,3 +619,14 @@ def test_an_item_naming_the_quoted_article_is_its_consequence_and_joins_before_a
     borrowed = borrowed.replace("支付经济补偿:", "按照本法第三十八条规定的情形支付经济补偿:")
     answer = composer_for(tiny_retriever).compose(question, search, [*documents[:2], numbered(borrowed, -0.8)])
     assert [c.article for c in answer.citations][:2] == ["第三十八条", "第五十条"], answer.text
+
+
+def test_a_place_none_of_whose_rules_the_index_holds_is_told_the_answer_is_national(tiny_retriever):
+    service = AnswerService(tiny_retriever, refuse_below=0.0)
+    answer = service.ask("深圳的女职工生育能休多少天产假?")
+    assert not answer.refused and all(not c.region for c in answer.citations), answer.text
+    assert "知识库里没有广东省深圳市的地方性规定" in answer.notice
+    # 北京 has rules of its own here (北京市集体合同条例), though this answer quotes national law
+    beijing = service.ask("北京的女职工生育能休多少天产假?")
+    assert all(not c.region for c in beijing.citations), beijing.text
+    assert "地方性规定" not in beijing.notice
