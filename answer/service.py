@@ -19,7 +19,7 @@ from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
 from ingest.records import CASE
-from ingest.regions import applies_in, places_in
+from ingest.regions import parse, places_in
 
 log = logging.getLogger(__name__)
 
@@ -242,11 +242,11 @@ def _mark_superseded(answer: Answer, documents, index) -> None:
 def _note_places_without_rules(answer: Answer, index) -> None:
     """A question about a place none of whose rules the index holds (深圳, 广东的工会条例) is answered by national
     law only: the answer says so rather than let it pass for that place's own rule."""
-    asked = places_in(answer.search_query)
+    asked = places_in(answer.question + " " + answer.search_query)  # as the composer reads it
     if answer.refused or not asked or any(c.region for c in answer.citations):
         return
-    regions = {d.get("region", "") for d in index.manifest.documents} - {""}
-    missing = [place for place in asked if not any(applies_in(region, [place]) for region in regions)]
+    places = {parse(d.get("region", "")) for d in index.manifest.documents} - {None}
+    missing = [place for place in asked if not any(rule.covers(place) for rule in places if rule)]
     if missing:
         note = f"知识库里没有{'、'.join(p.name for p in missing)}的地方性规定，所引均为全国适用的规定"
         answer.notice = "；".join(filter(None, [note, answer.notice]))

@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         questions = load_questions(args.questions)
         # ids repeat across files (c01 in two sets): each is known by its file too, as `python -m learn` does
+        if len({path.stem for path in args.learn_also}) < len(args.learn_also):
+            raise ValueError("two --learn-also files have the same name")
         also = [replace(q, id=f"{path.stem}/{q.id}") for path in args.learn_also for q in load_questions(path)]
         service = build_service(replace(settings, index_dir=args.index, embed_model=args.model))
     except (ValueError, OSError, IndexUnavailable) as exc:

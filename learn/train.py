@@ -146,8 +146,11 @@ def cross_validate(
         raise ValueError("cross-validation needs at least 2 folds")
     index = retriever.index
     also = [q for q in also if q.answerable]
-    if {q.id for q in also} & {q.id for q in questions}:
-        raise ValueError("a question learned from in every fold is also judged: give the files distinct ids")
+    ids = [q.id for q in [*questions, *also]]
+    if len(set(ids)) < len(ids):
+        raise ValueError(
+            "question ids repeat (a question learned from in every fold is also judged?): make them distinct"
+        )
     relevant = relevant_rows(index, [*questions, *also])
     if by_law:
         law_key = law_keys(index)

@@ -10,6 +10,7 @@ from answer.extractive import ELLIPSIS, ExtractiveComposer
 from answer.provisions import is_history, sentence_spans, units, whole_article
 from answer.questions import answer_form
 from answer.service import REFUSAL, AnswerService, asked_words
+from answer.tiers import Standing
 from index.retriever import HybridRetriever
 from ingest.splitter import ARTICLE_RE
 
@@ -593,6 +594,10 @@ def test_the_asking_sentence_outweighs_the_situation_told_before_it(tiny_retriev
     )
 
 
+SOCIAL_INSURANCE_60 = (
+    "第六十条 用人单位应当自行申报、按时足额缴纳社会保险费，非因不可抗力等法定事由不得缓缴、减免。"
+    "职工应当缴纳的社会保险费由用人单位代扣代缴，用人单位应当按月将缴纳社会保险费的明细情况告知本人。"
+)
 ARTICLE_50 = (
     "第五十条 用人单位应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，"
     "并在十五日内为劳动者办理档案和社会保险关系转移手续。\n\n"
@@ -614,9 +619,18 @@ def test_an_item_naming_the_quoted_article_is_its_consequence_and_joins_before_a
     assert [c.article for c in answer.citations][:2] == ["第三十八条", "第四十六条"], answer.text
     assert "（一）劳动者依照本法第三十八条规定解除劳动合同的" in answer.text
     assert_verbatim(answer)
-    # a reference outside an item borrows a measure (依照本法第三十八条规定的…) and is no consequence
-    borrowed = ARTICLE_46.replace("（一）劳动者依照本法第三十八条规定解除劳动合同的；\n\n", "")
-    borrowed = borrowed.replace("支付经济补偿:", "按照本法第三十八条规定的情形支付经济补偿:")
+    # 第五十条 holds more of these search words than 第四十六条's item does: with room for one further article,
+    # the consequence of the article quoted is read first all the same
+    wider = search + " 证明 档案 工作交接"
+    weights = tiny_retriever.wording_weights(wider)
+    two = ExtractiveComposer(tokenize=tiny_retriever.index.keyword.tokenizer, max_passages=2)
+    candidates = two._candidates(question, wider, weights, documents, Standing.of(question, two.tokenize, [], ""))
+    best_of = {p: max(c.score for c in candidates if c.passage == p) for p in (1, 2)}
+    assert best_of[1] > best_of[2]  # 第五十条 (passage 1) scores above 第四十六条 (passage 2)
+    answer = two.compose(question, wider, weights, documents)
+    assert [c.article for c in answer.citations] == ["第三十八条", "第四十六条"], answer.text
+    # a reference outside an item borrows a measure and is no consequence: the same words as a plain 款
+    borrowed = "第四十六条 劳动者依照本法第三十八条规定解除劳动合同的，用人单位应当向劳动者支付经济补偿。"
     answer = composer_for(tiny_retriever).compose(question, search, [*documents[:2], numbered(borrowed, -0.8)])
     assert [c.article for c in answer.citations][:2] == ["第三十八条", "第五十条"], answer.text
 

@@ -220,7 +220,7 @@ def test_questions_learned_from_in_every_fold_are_never_judged(tiny_retriever, m
     assert sorted(seen) == sorted(q.id for q in judged)
     assert len(learned_from) == 2 and all({q.id for q in also} <= ids for ids in learned_from)
     assert all(not ids & {q.id for q in judged if fold_of(q.id, 2) == f} for f, ids in enumerate(learned_from))
-    with pytest.raises(ValueError, match="distinct ids"):
+    with pytest.raises(ValueError, match="make them distinct"):
         cross_validate(tiny_retriever, judged, 2, run, ["ranker"], also=judged[:1])
 
 
