@@ -174,21 +174,21 @@ class ExtractiveComposer:
         wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
-        priors = _priors(documents, bool(named))
+        scopes = [_rank_and_scope(i, d.metadata.get("region", ""), bool(named)) for i, d in enumerate(documents)]
+        priors = _priors(documents, scopes)
         # an article's consequence may sit in another that names it (第四十六条's item 劳动者依照本法第三十八条规定
         # 解除劳动合同的 pays the compensation for 第三十八条): such an item is vouched for as the article it names
         vouching: dict[tuple[str, str], float] = {}
         for document, prior in zip(documents, priors, strict=True):
-            key = (document.metadata.get("doc_id", ""), document.metadata.get("article", ""))
+            key = _article_key(document)
             if all(key):  # a passage without a document or article label names nothing another can refer to
                 vouching[key] = max(vouching.get(key, 0.0), prior)
         for passage, document in enumerate(documents):
             region = document.metadata.get("region", "")
             if region and named and not applies_in(region, named):
                 continue  # another region's rule does not answer a question about this one
-            prior = priors[passage]
-            rank_and_scope = _rank_and_scope(passage, region, bool(named))
-            doc_id, article = document.metadata.get("doc_id", ""), document.metadata.get("article", "")
+            prior, rank_and_scope = priors[passage], scopes[passage]
+            doc_id, article = _article_key(document)
             text = document.page_content
             # A question's words may be satisfied by where the passage sits: its title and headings, its
             # region, the kind of document it is (文章, 案例…).
@@ -299,15 +299,16 @@ class ExtractiveComposer:
         cited = {_article_key(documents[best.passage])}
 
         def completes(candidate: _Candidate) -> bool:
-            doc_id = documents[candidate.passage].metadata.get("doc_id", "")
+            doc_id = _article_key(documents[candidate.passage])[0]
             return bool(doc_id) and any((doc_id, label) in cited for label in candidate.refers)
 
         rest = sorted(candidates, key=lambda c: -c.score)
         while len(chosen) < self.max_passages:
             picked = None
+            taken = {p for p, _ in chosen}
             for candidate in sorted(rest, key=lambda c: (c.passage not in deferred, not completes(c))):
                 too_weak = candidate.score < self.min_relative_score * best.score
-                if too_weak or candidate.passage in {p for p, _ in chosen}:
+                if too_weak or candidate.passage in taken:
                     continue
                 text = documents[candidate.passage].page_content
                 if text[candidate.unit.start : candidate.unit.end] in quoted or (
@@ -343,16 +344,12 @@ def _rank_and_scope(passage: int, region: str, names_a_region: bool) -> float:
     return (0.8 if region and not names_a_region else 1.0) / (1.0 + 0.05 * passage)
 
 
-def _priors(documents: list[Document], names_a_region: bool) -> list[float]:
+def _priors(documents: list[Document], scopes: list[float]) -> list[float]:
     """How far the retriever vouches for each passage: its score gap to the best passage, read as how much more
-    likely it is the better one (the learned ranker's scores are log-odds-like), its rank and its scope."""
+    likely it is the better one (the learned ranker's scores are log-odds-like), times its rank and scope."""
     best_score = float(documents[0].metadata.get("score", 0.0)) if documents else 0.0
-    priors = []
-    for passage, document in enumerate(documents):
-        gap = float(document.metadata.get("score", best_score)) - best_score
-        rank_and_scope = _rank_and_scope(passage, document.metadata.get("region", ""), names_a_region)
-        priors.append(2.0 / (1.0 + math.exp(-gap)) * rank_and_scope)
-    return priors
+    gaps = [float(d.metadata.get("score", best_score)) - best_score for d in documents]
+    return [2.0 / (1.0 + math.exp(-gap)) * scope for gap, scope in zip(gaps, scopes, strict=True)]
 
 
 def _deferred_to(documents: list[Document], passage: int, quoted: set[str]) -> set[int]:

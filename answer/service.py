@@ -19,7 +19,7 @@ from index.keyword import STOPWORDS
 from index.live import LiveIndex
 from index.retriever import HybridRetriever
 from ingest.records import CASE
-from ingest.regions import parse, places_in
+from ingest.regions import places_in
 
 log = logging.getLogger(__name__)
 
@@ -245,8 +245,7 @@ def _note_places_without_rules(answer: Answer, index) -> None:
     asked = places_in(answer.question + " " + answer.search_query)  # as the composer reads it
     if answer.refused or not asked or any(c.region for c in answer.citations):
         return
-    places = {parse(d.get("region", "")) for d in index.manifest.documents} - {None}
-    missing = [place for place in asked if not any(rule.covers(place) for rule in places if rule)]
+    missing = [place for place in asked if not any(rule.covers(place) for rule in index.rule_places)]
     if missing:
         note = f"知识库里没有{'、'.join(p.name for p in missing)}的地方性规定，所引均为全国适用的规定"
         answer.notice = "；".join(filter(None, [note, answer.notice]))

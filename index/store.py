@@ -29,6 +29,7 @@ import numpy as np
 
 from index.keyword import KeywordIndex
 from ingest.records import CASE, Chunk, SourceDocument, chapter_kind
+from ingest.regions import Place, parse
 
 FORMAT_VERSION = 2  # 2: documents.jsonl with the documents' text
 KEEP_VERSIONS = 5
@@ -153,6 +154,11 @@ class SearchIndex:
                 kinds[chunk.heading_path] = chapter_kind(chunk.heading_path)
         return np.array([kinds[c.heading_path] for c in self.chunks], dtype=object)
 
+    @functools.cached_property
+    def rule_places(self) -> frozenset[Place]:
+        """The places whose own rules (local regulations) the index holds."""
+        return frozenset(p for p in (parse(d.get("region", "")) for d in self.manifest.documents) if p is not None)
+
     def title_tokens(self, tokenizer: Callable[[str], list[str]]) -> dict[str, frozenset[str]]:
         """doc_id → the words of its title (computed once per loaded version)."""
         if self._title_tokens is None:
@@ -171,6 +177,7 @@ class SearchIndex:
             self.ages,
             self.positions,
             self.chapters,
+            self.rule_places,
         )
         self.title_tokens(self.keyword.tokenizer)
 
