@@ -196,17 +196,38 @@ def _conditional(text: str, start: int, end: int) -> bool:
     return "的" in text[end : clause_end.start() if clause_end else len(text)]
 
 
-def narrowest(quantities: Sequence[Quantity], text: str, about: frozenset[str] | None = None) -> float | None:
+def narrowest(
+    quantities: Sequence[Quantity], text: str, about: frozenset[str] | None = None, ruling: bool = False
+) -> float | None:
     """The width of the narrowest tier of the text that holds a stated quantity (一年以上 is infinitely
     wide, 已满1年不满10年 nine years); None when no tier holds one.
 
     `about`: what the question is about. A tier counts only in a sentence that names some of it, since
     a number fits many tiers that measure something else: 才过4个月 (since a layoff) is no 怀孕未满4个月流产的.
+    `ruling`: only where the rule the tier conditions names some of it, too: 任期三年 (a union chair's, whose
+    contract is extended) fits 三年以上固定期限…的劳动合同, but its rule is 试用期不得超过六个月.
     """
     if about:  # nothing known of the subject (a question of numbers alone): every sentence
         text = "。".join(s for s in text.split("。") if any(word in s for word in about))
+        if ruling:
+            text = "。".join(piece for piece in _PIECE_RE.split(text) if _rule_names(piece, about))
     widths = [t.high - t.low for t in tiers(text) for q in quantities if t.holds(q)]
     return min(widths) if widths else None
+
+
+_PIECE_RE = re.compile(r"[。；;]")
+
+
+def _rule_names(piece: str, words: frozenset[str]) -> bool:
+    """Whether the rule a tier conditions names one of `words`: what follows the condition's clause
+    (累计工作已满1年不满10年的，年休假5天), or the whole clause when the condition sits inside it
+    (禁止招用未满十六周岁的未成年人)."""
+    bound = _BOUND_RE.search(piece)
+    if bound is None:
+        return False
+    comma = piece.find("，", bound.end())
+    rule = piece[comma + 1 :] if comma >= 0 else piece
+    return any(word in rule for word in words)
 
 
 _NUMERAL_CHAR_RE = re.compile(rf"[\d{_CN_NUMERALS}半]")
@@ -239,8 +260,8 @@ class Standing:
         return cls(quantities, about, narrowest(quantities, best, about))
 
     def tier(self, text: str) -> float | None:
-        """The narrowest tier of `text` holding the worker's number, in a sentence about the question."""
-        return narrowest(self.quantities, text, self.about) if self.quantities else None
+        """The narrowest tier of `text` holding the worker's number whose rule is about the question."""
+        return narrowest(self.quantities, text, self.about, ruling=True) if self.quantities else None
 
     def closer(self, tier: float | None) -> bool:
         """Whether a tier places the worker more closely than the best passage does."""

@@ -125,6 +125,22 @@ def test_a_tier_counts_only_in_a_sentence_about_what_the_question_is_about():
     assert narrowest(annual, ANNUAL_LEAVE, frozenset()) == 9 * 12  # nothing known of the subject: no filter
 
 
+def test_a_ruling_tier_counts_only_where_its_rule_is_about_the_question():
+    # a union vice-chair's three-year term fits 三年以上…的劳动合同, whose rule is about probation
+    question = "我是专职工会副主席，任期三年下个月就满了，我的劳动合同能延长多久？"
+    about = subject_words(["专职", "工会", "副主席", "任期", "劳动合同", "延长"], ["劳动合同期限"])
+    three_years = stated(question)
+    assert narrowest(three_years, PROBATION, about) == float("inf")  # the sentence names 劳动合同…
+    assert narrowest(three_years, PROBATION, about, ruling=True) is None  # …its rule says only 试用期
+    # the rule after the condition (年休假5天), or the clause holding the condition (招用未满十六周岁的)
+    annual = stated("我在厂里上班4年了，一年能休几天年假?")
+    assert narrowest(annual, ANNUAL_LEAVE, subject_words(["上班", "年假"], ["年休假"]), ruling=True) == 9 * 12
+    child = "禁止用人单位招用未满十六周岁的未成年人。"
+    assert narrowest(stated("孩子15岁能招吗"), child, frozenset({"招用"}), ruling=True) is not None
+    probation = stated("签了两年的合同，试用期能定多久")
+    assert narrowest(probation, PROBATION, frozenset({"试用期"}), ruling=True) == 24
+
+
 def test_numbers_units_and_pieces_of_a_term_say_nothing_of_the_subject():
     # 三个 of 三个月, 小时 of 加班2小时 (every hours tier has 小时), 劳动 of 劳动报酬
     own = ["每天", "加班", "2", "小时", "三个", "工钱"]
