@@ -42,7 +42,7 @@ def configure_logging() -> None:
 def build_first_index(library, settings: Settings, progress, service) -> None:
     """The first start's build, in a background thread: the app serves (and says so) meanwhile."""
     from index.library import LibraryError
-    from index.store import IndexUnavailable
+    from index.versions import IndexUnavailable
 
     log.info("首次启动：从 %s 建立索引（嵌入模型 %s）", settings.docs_dir, settings.embed_model)
     reporter = threading.Thread(target=_report_progress, args=(progress,), daemon=True)
@@ -70,7 +70,7 @@ def _report_progress(progress, every_s: float = 10.0) -> None:
 
 def has_index(store) -> bool:
     """Some whole version to serve (a broken pointer falls back to the newest whole one)."""
-    from index.store import IndexUnavailable
+    from index.versions import IndexUnavailable
 
     try:
         store.serving()

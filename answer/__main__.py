@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from answer.service import build_service
-    from index.store import IndexUnavailable
+    from index.versions import IndexUnavailable
 
     try:
         service = build_service(Settings.from_env())

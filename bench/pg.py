@@ -35,9 +35,10 @@ ADMIN = "bench-admin"
 def load_into_postgres(folder_root: Path, url: str) -> None:
     """Copy the folder index's serving version into the database, unless it is there already."""
     from index.keyword import KeywordIndex
-    from index.store import read_chunks, read_documents, read_manifest, serving_folder
+    from index.store import read_chunks, read_documents
     from index.stores import FolderStore, open_cache, open_store
     from index.stores.database import database
+    from index.versions import read_manifest, serving_folder
 
     store = open_store(url)
     if store.versions():
@@ -65,8 +66,8 @@ def load_into_postgres(folder_root: Path, url: str) -> None:
 def dense_and_recall(url: str, folder_root: Path, queries: np.ndarray, ef_values: list[int], k: int = 40) -> None:
     import faiss
 
-    from index.store import serving_folder
     from index.stores import open_store
+    from index.versions import serving_folder
 
     exact_index = faiss.read_index(str(serving_folder(folder_root)[0] / "dense.faiss"))
     exact_ms, exact = [], []

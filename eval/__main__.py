@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--by-law 与 --learn-also 只用于交叉验证：同时给出 --folds N")
 
     from answer.service import build_service
-    from index.store import IndexUnavailable
+    from index.versions import IndexUnavailable
 
     try:
         questions = load_questions(args.questions)

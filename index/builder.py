@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.keyword import KeywordIndex, corpus_terms, tokenizer_for
-from index.store import Manifest
 from index.stores import IndexStore, VectorCache, as_store
+from index.versions import Manifest
 from ingest.metadata import link_versions
 from ingest.records import Chunk, SourceDocument
 from ingest.splitter import SPLITTER_VERSION

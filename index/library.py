@@ -19,8 +19,9 @@ from pathlib import Path
 
 from index.builder import build_index
 from index.progress import BuildProgress
-from index.store import IndexUnavailable, write_failure
+from index.store import write_failure
 from index.stores import IndexStore, VectorCache, as_store
+from index.versions import IndexUnavailable
 from ingest.loaders import LoadError
 from ingest.metadata import describe
 from ingest.pipeline import FileError, ingest_paths, read_document

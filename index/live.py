@@ -10,8 +10,8 @@ from index import rarity
 from index.embedders import NamedEmbeddings
 from index.progress import BuildProgress, BuildStatus
 from index.retriever import HybridRetriever, default_options
-from index.store import IndexUnavailable
 from index.stores import IndexStore, as_store
+from index.versions import IndexUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,24 +15,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from index.calibration import DEFAULT_REFUSE_BELOW, REFUSAL_FILE, RelevanceModel, hand_relevance, load_refusal
 from index.embedders import NamedEmbeddings
 from index.keyword import is_function_word, top_rows
 from index.query import QueryExpander
-from index.ranking import (
-    DEFAULT_REFUSE_BELOW,
-    FUSION,
-    REFUSAL_FILE,
-    Ranker,
-    RelevanceModel,
-    Signals,
-    TreeRanker,
-    bigram_share,
-    features,
-    hand_relevance,
-    load_refusal,
-    ranker_path,
-    yield_to_newer,
-)
+from index.ranking import FUSION, Ranker, Signals, TreeRanker, bigram_share, features, ranker_path, yield_to_newer
 from index.rarity import rarity
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary

@@ -50,8 +50,8 @@ def build(argv: list[str], settings: Settings) -> int:
     # Imported here so `--help` answers instantly.
     from index.builder import build_index
     from index.embedders import make_embedder
-    from index.store import IndexUnavailable
     from index.stores import open_cache, open_store
+    from index.versions import IndexUnavailable
     from ingest.pipeline import ingest_paths
 
     started = time.perf_counter()
@@ -94,8 +94,8 @@ def manage(argv: list[str], settings: Settings) -> int:
 
     from index.embedders import make_embedder
     from index.library import Library, LibraryError
-    from index.store import IndexUnavailable
     from index.stores import open_cache, open_store
+    from index.versions import IndexUnavailable
 
     actor = f"cli:{getpass.getuser()}"
     try:

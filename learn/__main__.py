@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.metrics import load_questions
     from index.ranking import ranker_path
     from index.retriever import open_retriever
-    from index.store import IndexUnavailable
+    from index.versions import IndexUnavailable
     from index.vocabulary import DEFAULT_VOCABULARY
     from learn.train import learn, leave_one_set_out, set_pools
 

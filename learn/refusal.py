@@ -18,13 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ranking import (
-    REFUSAL_FILE,
-    RelevanceModel,
-    hand_relevance,
-    relevance_inputs,
-    save_entry,
-)
+from index.calibration import REFUSAL_FILE, RelevanceModel, hand_relevance, relevance_inputs, save_entry
 
 RelevanceSignals = tuple[float, float, int]  # (best coverage, closeness, question words), as the retriever reports them
 Row = tuple[str, RelevanceSignals]  # (question id, what its search's relevance is judged on)
@@ -43,7 +37,7 @@ class Calibration:
     passages: int = 0  # the size of the index it is calibrated for (0: any)
 
     def save(self, path: Path = REFUSAL_FILE) -> None:
-        """Beside the calibrations saved for indexes of another scale (`index.ranking.calibration_for`),
+        """Beside the calibrations saved for indexes of another scale (`index.calibration.calibration_for`),
         replacing one for an index of this scale (one that records no scale stays, serving the scales no
         calibration is for); written whole, then swapped in, so a service loading it meanwhile reads the
         old file or the new one."""

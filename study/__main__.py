@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     output.add_argument("--docx", type=Path, help="把讲义写成 .docx 文件")
     args = parser.parse_args(argv)
 
-    from index.store import IndexUnavailable, open_index
+    from index.store import open_index
+    from index.versions import IndexUnavailable
     from study.export import quiz_docx, quiz_markdown
     from study.quiz import QuizGenerator, articles_from_index
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from index.library import ChangeReport, Library, LibraryError
-from index.store import IndexUnavailable
+from index.versions import IndexUnavailable
 from ingest.loaders import MAX_FILE_BYTES
 from web.auth import DISABLED_MESSAGE, AdminAuth
 from web.schemas import (

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 
 from index.library import ChangeReport, Library, LibraryError
-from index.store import IndexUnavailable
+from index.versions import IndexUnavailable
 from web.admin_stats import build_stats_panel, csv_download
 from web.auth import DISABLED_MESSAGE, AdminAuth, UploadTokens
 from web.text import escape_for_chat

@@ -16,7 +16,8 @@ import numpy as np
 
 from index.embedders import NamedEmbeddings
 from index.keyword import KeywordIndex
-from index.store import Manifest, SearchIndex
+from index.store import SearchIndex
+from index.versions import Manifest
 from ingest.records import Chunk, SourceDocument
 
 

@@ -136,7 +136,7 @@ def database(url: str, ef_search: int = DEFAULT_EF_SEARCH) -> Database:
             try:
                 _databases[key] = Database(url, ef_search)
             except psycopg.OperationalError as exc:
-                from index.store import IndexUnavailable
+                from index.versions import IndexUnavailable
 
                 raise IndexUnavailable(f"连不上数据库 {redacted(url)}：{exc}".strip()) from exc
         return _databases[key]

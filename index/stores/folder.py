@@ -17,22 +17,18 @@ import faiss
 import numpy as np
 
 from index.keyword import KeywordIndex
-from index.store import (
+from index.store import SearchIndex, open_index, read_chunks, read_documents, write_version
+from index.stores.base import VectorCache
+from index.versions import (
     Manifest,
-    SearchIndex,
     current_version,
     list_versions,
     live_folder,
-    open_index,
-    read_chunks,
-    read_documents,
     read_manifest,
     serving_folder,
     set_current,
     verify,
-    write_version,
 )
-from index.stores.base import VectorCache
 from ingest.records import Chunk, SourceDocument
 
 

@@ -12,9 +12,9 @@ from psycopg import sql
 from tqdm import tqdm
 
 from index.embedders import NamedEmbeddings
-from index.store import IndexUnavailable
 from index.stores.base import iter_batches
 from index.stores.database import Database
+from index.versions import IndexUnavailable
 
 FETCH_BATCH = 5000  # keys per ANY(...) look-up
 

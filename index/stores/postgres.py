@@ -28,7 +28,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from index.keyword import KeywordIndex
-from index.store import FORMAT_VERSION, KEEP_VERSIONS, IndexUnavailable, Manifest, SearchIndex
+from index.store import SearchIndex
 from index.stores.base import VectorCache, iter_batches
 from index.stores.database import LIBRARY_LOCK, WRITE_LOCK, Database, redacted
 from index.stores.pgvectors import (
@@ -41,6 +41,7 @@ from index.stores.pgvectors import (
     present_keys,
     text_key,
 )
+from index.versions import FORMAT_VERSION, KEEP_VERSIONS, IndexUnavailable, Manifest
 from ingest.records import Chunk, SourceDocument
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ import pytest
 
 from index.embedders import make_embedder
 from index.live import LiveIndex
-from index.store import current_version, list_versions, open_index
+from index.store import open_index
+from index.versions import current_version, list_versions
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from index.cache import EmbeddingCache
 from index.library import Library
 from index.live import IndexBuilding, LiveIndex
 from index.progress import DONE, EMBEDDING, FAILED, READING, WRITING, BuildProgress
-from index.store import IndexUnavailable, current_version
+from index.versions import IndexUnavailable, current_version
 from web.api import api_router
 from web.usage import UsageStore
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from index.library import Library, LibraryError
-from index.store import IndexUnavailable, current_version, list_versions, open_index, serving_folder, verify
+from index.store import open_index
+from index.versions import IndexUnavailable, current_version, list_versions, serving_folder, verify
 from tests.conftest import CORPUS
 
 PROJECT = Path(__file__).resolve().parents[2]

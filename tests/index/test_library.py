@@ -12,7 +12,8 @@ from answer.service import AnswerService
 from index.cache import EmbeddingCache
 from index.library import Library, LibraryError
 from index.live import LiveIndex
-from index.store import current_version, list_versions, open_index
+from index.store import open_index
+from index.versions import current_version, list_versions
 from ingest.loaders import MAX_FILE_BYTES
 from tests.conftest import CORPUS
 from tests.fakes import HashingEmbeddings

@@ -14,10 +14,10 @@ import pytest
 
 from index.builder import build_index
 from index.library import Library
-from index.store import IndexUnavailable
 from index.stores import open_cache, open_store
 from index.stores.database import MIGRATIONS, Migration, migrate, migrations_in
 from index.stores.postgres import PostgresStore
+from index.versions import IndexUnavailable
 from ingest.pipeline import ingest_paths
 from tests.conftest import CORPUS, TINY_CORPUS
 

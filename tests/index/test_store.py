@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from index.store import IndexUnavailable, current_version, list_versions, open_index, prune
+from index.store import open_index
+from index.versions import IndexUnavailable, current_version, list_versions, prune
 from tests.fakes import HashingEmbeddings
 
 

@@ -16,9 +16,9 @@ from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.library import Library, LibraryError
 from index.live import LiveIndex
-from index.store import IndexUnavailable
 from index.stores import FolderStore, IndexStore, open_cache, open_store
 from index.stores.base import VectorCache
+from index.versions import IndexUnavailable
 from ingest.pipeline import ingest_paths
 from tests.conftest import CORPUS, TINY_CORPUS
 from tests.fakes import HashingEmbeddings

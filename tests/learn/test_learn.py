@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 
 from eval.metrics import Question
+from index.calibration import RelevanceModel, load_refusal
 from index.live import LiveIndex
-from index.ranking import (
-    FEATURES,
-    FUSION,
-    LinearRanker,
-    RelevanceModel,
-    TreeRanker,
-    load_refusal,
-)
+from index.ranking import FEATURES, FUSION, LinearRanker, TreeRanker
 from index.retriever import HybridRetriever, default_options
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
