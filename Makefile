@@ -16,6 +16,8 @@ PG_LAWS_INDEX ?= var/index-laws
 # calibration they are LeCoQA's kind: answerable over union + laws, off-topic on the bundled index when it lacks
 # their articles (住房公积金)
 LAWS_TRAIN_ALSO ?= eval/laws/consultations.jsonl
+# what is learned for union + laws: the query adapter the trees' pools are drawn with, then the trees
+LAWS_LEARN ?= adapter,ranker
 # what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers12 to workers14,
 # consultations2), which judge it. Its ranker learns from them and the consultations; its refusal is calibrated on
 # them beside dev and learn/calibration.jsonl (not on the consultations: some ask what no bundled document holds)
@@ -68,19 +70,21 @@ eval: install $(INDEX_DIR)/CURRENT
 $(LAWS_INDEX)/CURRENT: | install
 	$(PY) -m ingest corpus/union $(LAWS_DIR) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --quiet
 
-# the real consultations, cross-validated: the ranker is retrained on 4/5 and judged on the other 1/5
+# the real consultations, cross-validated: the adapter and the ranker are retrained on 4/5 and judged on the other 1/5
 eval-laws: install $(LAWS_INDEX)/CURRENT
-	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5 --learn-also $(LAWS_TRAIN_ALSO)
+	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5 --learn $(LAWS_LEARN) \
+		--learn-also $(LAWS_TRAIN_ALSO)
 
 # the same with every law's questions in one fold: how the ranker does on laws it never learned from
 eval-laws-by-law: install $(LAWS_INDEX)/CURRENT
 	$(PY) -m eval $(TRAIN_QUESTIONS) --index $(LAWS_INDEX) --model $(LAWS_MODEL) --folds 5 --by-law \
-		--learn-also $(LAWS_TRAIN_ALSO)
+		--learn $(LAWS_LEARN) --learn-also $(LAWS_TRAIN_ALSO)
 
-# retrain the ranker and recalibrate refusal for the union + laws index (deterministic; writes index/learned/)
+# retrain the query adapter and the ranker and recalibrate refusal for the union + laws index (deterministic;
+# writes index/learned/)
 learn: install $(INDEX_DIR)/CURRENT $(LAWS_INDEX)/CURRENT
 	$(PY) -m learn $(TRAIN_QUESTIONS) $(LAWS_TRAIN_ALSO) --index $(LAWS_INDEX) --model $(LAWS_MODEL) \
-		--calibrate-on $(INDEX_DIR) --folds 5
+		--learn $(LAWS_LEARN) --calibrate-on $(INDEX_DIR) --folds 5
 
 # the bundled index's ranker from the hand-written sets (each also scored learned from the others), then its
 # refusal recalibrated with it (deterministic; replaces that scale's entries in index/learned/)

@@ -166,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--learn",
-        default="ranker",  # what ships: the learned vocabulary measured worse and is not used (README)
-        help="交叉验证时训练哪些组件：ranker（默认，即上线所用）、vocabulary,ranker（试验）或 none（手设融合）",
+        # what ships on the bundled index; union + laws ships adapter,ranker (make eval-laws); the learned
+        # vocabulary measured worse and is not used (README)
+        default="ranker",
+        help="交叉验证时训练哪些组件：ranker（默认）、adapter,ranker（工会+法律库上线所用）、vocabulary,ranker（试验）"
+        "或 none（手设融合）",
     )
     parser.add_argument(
         "--learn-also",

@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from index.adapter import QueryAdapter, adapter_path
 from index.calibration import DEFAULT_REFUSE_BELOW, REFUSAL_FILE, RelevanceModel, hand_relevance, load_refusal
 from index.embedders import NamedEmbeddings
 from index.keyword import is_function_word, top_rows
@@ -70,6 +71,8 @@ class HybridRetriever(BaseRetriever):
     candidates: int = Field(default=80, ge=1)  # per side; deeper pools measured better for the learned ranker
     expander: QueryExpander | None = None
     vocabulary: TranslationVocabulary | None = None
+    adapter: QueryAdapter | None = None  # where the dense index is searched from too (`index.adapter`)
+    adapted_candidates: int = Field(default=40, ge=0)  # taken from the adapted question's neighbours
     ranker: Ranker = FUSION
     relevance_model: RelevanceModel | None = None  # learned with the refusal threshold; else the hand blend
     refuse_below: float = Field(default=DEFAULT_REFUSE_BELOW, ge=0.0, le=1.0)  # calibrated with relevance_model
@@ -176,6 +179,7 @@ class HybridRetriever(BaseRetriever):
         terms = self.vocabulary.expand(tokens, idf_of.__getitem__) if self.vocabulary else {}
         expansion = keyword.weighted_scores(terms) if terms else None
         vector = self.embedder.embed_query_array(expanded)
+        adapted = self.adapter.adapt(vector) if self.adapter else None
 
         blocked = self.index.blocked_rows
         if blocked.any():  # a planted instruction is never a candidate, however well it matches
@@ -183,10 +187,18 @@ class HybridRetriever(BaseRetriever):
                 if scores is not None:
                     scores[blocked] = 0.0
         dense_rows = [row for row, _ in self.index.dense_search(vector, self.candidates) if not blocked[row]]
+        # the adapter widens the dense side rather than replacing it: searched from the adapted question alone,
+        # the never-trained labour questions lost what the question's own neighbours held
+        adapted_rows = (
+            self.index.dense_search(adapted, self.adapted_candidates)
+            if adapted is not None and self.adapted_candidates
+            else []
+        )
+        extra = [row for row, _ in adapted_rows if not blocked[row]]
         ranks: dict[str, dict[int, int]] = {"keyword": {}, "dense": {r: i for i, r in enumerate(dense_rows)}}
         if bm25 is not None:
             ranks["keyword"] = {row: r for r, row in enumerate(top_rows(bm25, self.candidates))}
-        rows_set = set(ranks["dense"]) | set(ranks["keyword"])
+        rows_set = set(ranks["dense"]) | set(ranks["keyword"]) | set(extra)
         if expansion is not None:
             rows_set.update(top_rows(expansion, self.candidates // 2))
         rows = np.array(sorted(rows_set), dtype=np.int64)
@@ -201,10 +213,11 @@ class HybridRetriever(BaseRetriever):
         applies = {region: applies_in(region, asked) for region in {chunks[r].region for r in rows}}
         titles = self.index.title_tokens(keyword.tokenizer)
         index = self.index
+        vectors = index.dense.reconstruct_batch(rows)
         signals = Signals(
             keyword=bm25[rows] if bm25 is not None else np.zeros(len(rows)),
             keyword_rank=np.array([ranks["keyword"].get(int(r), miss) for r in rows], dtype=float),
-            dense=index.dense.reconstruct_batch(rows) @ vector,
+            dense=vectors @ vector,
             dense_width=self.embedder.cosine_calibration[1],
             dense_rank=np.array([ranks["dense"].get(int(r), miss) for r in rows], dtype=float),
             expansion=expansion[rows] if expansion is not None else np.zeros(len(rows)),
@@ -297,10 +310,10 @@ def chunk_document(chunk: Chunk, **scores: float) -> Document:
 
 
 def default_options(embedder: str, passages: int, refusal_file: Path = REFUSAL_FILE) -> dict:
-    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the trees learned
-    with this embedder (another model's cosines mean something else) on an index of the scale of one of
-    `passages` (`TreeRanker.load`; none: the hand-set fusion), and the relevance model and refusal
-    threshold calibrated for an index of that scale.
+    """The colloquial table and whatever `python -m learn` has trained: the vocabulary, the query adapter and
+    the trees learned with this embedder (another model's cosines mean something else) on an index of the
+    scale of one of `passages` (`TreeRanker.load`; no trees: the hand-set fusion), and the relevance model
+    and refusal threshold calibrated for an index of that scale.
 
     A learned file that cannot be read (written by another version) is reported and left out: search
     falls back to the hand-set fusion rather than failing.
@@ -308,6 +321,7 @@ def default_options(embedder: str, passages: int, refusal_file: Path = REFUSAL_F
     options: dict = {"expander": QueryExpander.from_file()}
     loaders = (
         ("vocabulary", TranslationVocabulary.load),
+        ("adapter", lambda: QueryAdapter.load(adapter_path(embedder), passages)),
         ("ranker", lambda: TreeRanker.load(ranker_path(embedder), passages)),
     )
     for name, load in loaders:

@@ -3,7 +3,8 @@
 Writes index/learned/ranker-<embedder>.json (LightGBM trees over the candidate features, kept beside those
 learned on an index of another scale: `make learn` over union + laws from the consultations,
 `make learn-bundled` over the bundled documents from the hand-written question sets), with
-`--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
+`--learn adapter,ranker` first adapter-<embedder>.json (the query adapter the trees' pools are drawn with,
+`index.adapter`), with `--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
 `--calibrate-on UNION_INDEX` the refusal calibration (relevance model and threshold) for the index of
 `--index`, kept in refusal.json beside those for indexes of another scale (`--folds N` reports them
 cross-validated). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=settings.index_dir)
     parser.add_argument("--model", default=settings.embed_model)
     parser.add_argument("--out", type=Path, default=None, help="输出目录（默认 index/learned/）")
-    parser.add_argument("--learn", default="ranker", help="训练哪些组件：vocabulary、ranker（逗号分隔）")
+    parser.add_argument("--learn", default="ranker", help="训练哪些组件：vocabulary、adapter、ranker（逗号分隔）")
     parser.add_argument(
         "--calibrate-on",
         type=Path,
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from eval.metrics import load_questions
+    from index.adapter import adapter_path
     from index.ranking import ranker_path
     from index.retriever import open_retriever
     from index.versions import IndexUnavailable
@@ -76,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         # ids repeat across files (c01 in two sets): each is known by its file too
         questions = [replace(q, id=f"{name}/{q.id}") if len(sets) > 1 else q for name, qs in sets.items() for q in qs]
         retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
-        # several files train the ranker alone, on pools drawn once for it and for each file left out
-        by_set = set_pools(retriever, sets) if len(sets) > 1 and "ranker" in components else None
+        # several files train the ranker alone, on pools drawn once for it and for each file left out (pools
+        # searched with a vocabulary or an adapter are drawn after those are learned, by `learn`)
+        by_set = set_pools(retriever, sets) if len(sets) > 1 and components == ["ranker"] else None
         pools = [pool for drawn, _ in by_set.values() for pool in drawn] if by_set else None
         learned = learn(retriever, questions, components, provenance={"question_files": sorted(sets)}, pools=pools)
         left_out = leave_one_set_out(by_set) if by_set else None
@@ -90,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     if learned.vocabulary is not None:
         learned.vocabulary.save(vocabulary_path)
         print(f"词表：{len(learned.vocabulary.table)} 个提问用词 → {vocabulary_path}")
+    if learned.adapter is not None:
+        adapter_file = adapter_path(retriever.embedder.name)
+        adapter_file = args.out / adapter_file.name if args.out else adapter_file
+        learned.adapter.save(adapter_file)
+        adapter = learned.adapter
+        print(f"查询适配（{adapter.trained_on['questions']} 题，{adapter.left.shape[1]} 个方向）→ {adapter_file}")
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")

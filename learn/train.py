@@ -10,25 +10,29 @@ from dataclasses import dataclass
 import numpy as np
 
 from eval.metrics import Question
+from index.adapter import QueryAdapter
 from index.ranking import FUSION, TreeRanker
 from index.retriever import HybridRetriever
 from index.store import SearchIndex
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
+from learn.adapter import train_adapter
 from learn.dataset import relevant_rows, translation_pairs
 from learn.ranker import LabelledPool, train_ranker
 from learn.translation import train_translation
 
-COMPONENTS = ("vocabulary", "ranker")
+COMPONENTS = ("vocabulary", "adapter", "ranker")
 
 
 @dataclass(frozen=True)
 class Learned:
     vocabulary: TranslationVocabulary | None
     ranker: TreeRanker | None
+    adapter: QueryAdapter | None = None
 
     def apply(self, retriever: HybridRetriever) -> HybridRetriever:
-        return retriever.model_copy(update={"vocabulary": self.vocabulary, "ranker": self.ranker or FUSION})
+        update = {"vocabulary": self.vocabulary, "adapter": self.adapter, "ranker": self.ranker or FUSION}
+        return retriever.model_copy(update=update)
 
 
 def labelled_pools(
@@ -52,14 +56,15 @@ def learn(
     provenance: dict | None = None,
     pools: Sequence[LabelledPool] | None = None,
 ) -> Learned:
-    """The vocabulary from question/article pairs, then the ranker over candidate pools that use it;
-    `provenance` (such as the question files) is recorded with the trees. `pools`: the questions' pools
-    already drawn by the fusion without a vocabulary (`set_pools`), not drawn again."""
+    """The vocabulary from question/article pairs, the query adapter, then the ranker over candidate pools
+    that use them; `provenance` (such as the question files) is recorded with the trees and the adapter.
+    `pools`: the questions' pools already drawn by the fusion without a vocabulary or an adapter
+    (`set_pools`), not drawn again."""
     unknown = set(components) - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown components: {sorted(unknown)}")
-    if pools is not None and "vocabulary" in components:
-        raise ValueError("pools drawn without a vocabulary cannot train a ranker that searches with one")
+    if pools is not None and {"vocabulary", "adapter"} & set(components):
+        raise ValueError("pools drawn without a vocabulary or an adapter cannot train a ranker that searches with one")
     labels: dict[str, set[int]] = {}  # pools drawn already carry their labels
     if pools is None:
         labels = relevant if relevant is not None else relevant_rows(retriever.index, questions)
@@ -69,6 +74,10 @@ def learn(
         pairs = translation_pairs(base.index, questions, labels, base.index.keyword.tokenizer)
         vocabulary = train_translation(pairs)
         base = base.model_copy(update={"vocabulary": vocabulary})
+    adapter = None
+    if "adapter" in components:
+        adapter = train_adapter(base, questions, labels, trained_on=provenance)
+        base = base.model_copy(update={"adapter": adapter})
     ranker = None
     if "ranker" in components:
         info = {
@@ -81,12 +90,12 @@ def learn(
         if pools is None:
             pools = labelled_pools(base, questions, labels)
         ranker = train_ranker(pools, trained_on=info)
-    return Learned(vocabulary, ranker)
+    return Learned(vocabulary, ranker, adapter)
 
 
 def _fusion(retriever: HybridRetriever) -> HybridRetriever:
     """The retriever as it searches before anything is learned: what pools are drawn from."""
-    return retriever.model_copy(update={"vocabulary": None, "ranker": FUSION})
+    return retriever.model_copy(update={"vocabulary": None, "adapter": None, "ranker": FUSION})
 
 
 def fold_of(question_id: str, folds: int) -> int:

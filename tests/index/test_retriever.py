@@ -159,3 +159,23 @@ def test_a_word_naming_the_document_counts_as_held_by_each_of_its_passages(tiny_
     # only 说 is missing: the author's name, the rarest word asked, is not
     total = sum(weights.values())
     assert tiny_retriever.relevance_signals([best], question)[0] == pytest.approx((total - weights["说"]) / total)
+
+
+def test_the_adapter_adds_the_neighbours_of_the_moved_question_to_the_dense_side(tiny_retriever):
+    from index.adapter import QueryAdapter
+
+    question = "工会主席可以随便调走吗?"
+    index = tiny_retriever.index
+    q = tiny_retriever.embedder.embed_query_array(tiny_retriever.expand(question))
+    plain = tiny_retriever.pool(question)
+    # the passage the plain question is farthest from, of all in the index
+    target = int(np.argmin(index.dense.reconstruct_batch(np.arange(index.dense.ntotal)) @ q))
+    assert target not in plain.rows
+    towards = index.dense.reconstruct_batch(np.array([target]))[0]
+    adapter = QueryAdapter((towards * 50).reshape(-1, 1), q.reshape(-1, 1).astype(np.float32))
+    adapted = tiny_retriever.model_copy(update={"adapter": adapter})
+    moved = adapted.pool(question)
+    assert target in moved.rows and set(plain.rows) <= set(moved.rows)  # added to, nothing taken away
+    # every feature still reads the question's own cosine
+    assert np.allclose(moved.signals.dense, index.dense.reconstruct_batch(moved.rows) @ q, atol=1e-5)
+    assert target not in adapted.model_copy(update={"adapted_candidates": 0}).pool(question).rows
