@@ -160,10 +160,22 @@ class SearchIndex:
         return next((d for d in self.manifest.documents if d["doc_id"] == doc_id), None)
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self.dense.ntotal == 0:
-            return []
-        scores, rows = self.dense.search(np.asarray(vector, np.float32).reshape(1, -1), min(k, self.dense.ntotal))
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return self.dense_search_many(np.asarray(vector).reshape(1, -1), k)[0]
+
+    def dense_search_many(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """The `k` nearest rows of each vector, in one pass over the index (one search per question's views)."""
+        if self.dense.ntotal == 0 or k < 1:
+            return [[] for _ in range(len(vectors))]
+        vectors = np.asarray(vectors, np.float32)
+        if isinstance(self.dense, faiss.Index):
+            scores, rows = self.dense.search(vectors, min(k, self.dense.ntotal))
+        else:  # PgDense answers one query at a time
+            found = [self.dense.search(vector.reshape(1, -1), min(k, self.dense.ntotal)) for vector in vectors]
+            scores, rows = np.vstack([f[0] for f in found]), np.vstack([f[1] for f in found])
+        return [
+            [(int(r), float(s)) for r, s in zip(row_ids, row_scores, strict=True) if r >= 0]
+            for row_ids, row_scores in zip(rows, scores, strict=True)
+        ]
 
 
 def write_version(

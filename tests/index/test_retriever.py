@@ -179,3 +179,11 @@ def test_the_adapter_adds_the_neighbours_of_the_moved_question_to_the_dense_side
     # every feature still reads the question's own cosine
     assert np.allclose(moved.signals.dense, index.dense.reconstruct_batch(moved.rows) @ q, atol=1e-5)
     assert target not in adapted.model_copy(update={"adapted_candidates": 0}).pool(question).rows
+
+
+def test_several_views_are_searched_in_one_pass_as_each_alone(tiny_retriever):
+    index = tiny_retriever.index
+    views = index.dense.reconstruct_batch(np.array([0, 5]))
+    together = index.dense_search_many(views, 7)
+    assert together == [index.dense_search(views[0], 7), index.dense_search(views[1], 7)]
+    assert together[1][0][0] == 5  # a passage's own vector finds it first
