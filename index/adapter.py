@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.calibration import entry_for, learned_passages, save_entry, saved_entries
+from index.calibration import learned_entry, learned_passages, save_learned
 from index.vocabulary import LEARNED_DIR
 
 
@@ -74,13 +74,9 @@ class QueryAdapter:
     def load(cls, path: Path, passages: int) -> QueryAdapter | None:
         """The adapter in `path` learned on an index of the scale of one of `passages`; None when there is
         none. Like the trees it feeds, it learned where the answers lie among that index's passages."""
-        entry = entry_for(saved_entries(path, "adapters"), passages, any_scale=False, size=_adapter_passages)
+        entry = learned_entry(path, "adapters", passages)
         return cls.from_dict(entry) if entry is not None else None
 
     def save(self, path: Path) -> None:
         """Beside the adapters for indexes of another scale, replacing the one of this scale."""
-        save_entry(path, "adapters", self.to_dict(), size=_adapter_passages)
-
-
-def _adapter_passages(entry: dict) -> int:
-    return learned_passages(entry.get("trained_on", {}))
+        save_learned(path, "adapters", self.to_dict())

@@ -159,6 +159,21 @@ def save_entry(path: Path, key: str, entry: dict, size: Callable[[dict], int] = 
     os.replace(partial, path)
 
 
+def learned_entry(path: Path, key: str, passages: int) -> dict | None:
+    """The component saved under `key` (trees, an adapter: each records its index in `trained_on`) that was
+    learned on an index of the scale of one of `passages`, or that records none; None when there is none."""
+    return entry_for(saved_entries(path, key), passages, any_scale=False, size=_trained_passages)
+
+
+def save_learned(path: Path, key: str, entry: dict) -> None:
+    """A component that records its index in `trained_on`, beside those of other scales (`save_entry`)."""
+    save_entry(path, key, entry, size=_trained_passages)
+
+
+def _trained_passages(entry: dict) -> int:
+    return learned_passages(entry.get("trained_on", {}))
+
+
 def same_scale(a: int, b: int) -> bool:
     """Two index sizes alike enough to share what was learned on one (as trees rank an index `MIN_INDEX_SHARE`
     the size of theirs)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from index.calibration import entry_for, learned_passages, save_entry, saved_entries
+from index.calibration import learned_entry, learned_passages, save_learned
 from index.vocabulary import LEARNED_DIR
 from ingest.records import ADMIN_REGULATION, CHAPTER_KINDS, DEPARTMENT_RULE, JUDICIAL_INTERPRETATION, LAW
 
@@ -238,17 +238,13 @@ class TreeRanker:
         from that index; from one of another scale (the 25 bundled documents against the 3,475 laws) the
         pool is another mix: the laws' trees ranked the bundled sets worse than the hand-set fusion, and
         trees learned on the bundled sets have never seen a pool of the laws."""
-        entry = entry_for(saved_entries(path, "rankers"), passages, any_scale=False, size=_trees_passages)
+        entry = learned_entry(path, "rankers", passages)
         return cls.from_dict(entry) if entry is not None else None
 
     def save(self, path: Path) -> None:
         """Beside the trees saved for indexes of another scale, replacing those of this one (as refusal
         calibrations are kept); written whole, then swapped in."""
-        save_entry(path, "rankers", self.to_dict(), size=_trees_passages)
-
-
-def _trees_passages(entry: dict) -> int:
-    return learned_passages(entry.get("trained_on", {}))
+        save_learned(path, "rankers", self.to_dict())
 
 
 Ranker = LinearRanker | TreeRanker

@@ -188,10 +188,10 @@ class HybridRetriever(BaseRetriever):
                     scores[blocked] = 0.0
         # the adapter widens the dense side rather than replacing it: searched from the adapted question alone,
         # the never-trained labour questions lost what the question's own neighbours held. One pass for both.
-        views = [vector] if adapted is None or not self.adapted_candidates else [vector, adapted]
-        found = self.index.dense_search_many(np.vstack(views), self.candidates)
+        views = np.vstack([vector] if adapted is None else [vector, adapted])
+        found = self.index.dense_search_many(views, self.candidates)
         dense_rows = [row for row, _ in found[0] if not blocked[row]]
-        extra = [row for row, _ in found[1][: self.adapted_candidates] if not blocked[row]] if len(found) > 1 else []
+        extra = [row for hits in found[1:] for row, _ in hits[: self.adapted_candidates] if not blocked[row]]
         ranks: dict[str, dict[int, int]] = {"keyword": {}, "dense": {r: i for i, r in enumerate(dense_rows)}}
         if bm25 is not None:
             ranks["keyword"] = {row: r for r, row in enumerate(top_rows(bm25, self.candidates))}

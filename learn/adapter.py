@@ -56,10 +56,11 @@ def train_adapter(
         return None
     queries = np.vstack([retriever.embedder.embed_query_array(retriever.expand(q.question)) for q in labelled])
     groups = []  # per question: candidate rows, relevant ones first, and how many are relevant
+    neighbours = index.dense_search_many(queries, settings.nearest)
     for i, question in enumerate(labelled):
         positives = sorted(relevant[question.id])
         taken = set(positives)
-        nearest = [r for r, _ in index.dense_search(queries[i], settings.nearest) if r not in taken]
+        nearest = [r for r, _ in neighbours[i] if r not in taken]
         taken.update(nearest)
         drawn = np.random.RandomState(i).randint(0, index.dense.ntotal, settings.random)
         others = [int(r) for r in dict.fromkeys(drawn.tolist()) if int(r) not in taken]
