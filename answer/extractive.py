@@ -44,7 +44,8 @@ CONTEXT_SHARE = 0.5
 # When some unit has the form the question asks for (a number in the asked unit, a case's outcome
 # section), the units that do not keep this share of their score: that one comes first unless much weaker.
 FORM_MISS = 0.6
-_MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能")
+# what a provision may, must or must not do; a ruling says it as 应予支持 / 应认定…无效
+_MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能|应予|应认定|无效")
 _NAMES_WHO_RE = re.compile(
     r"(?<![理自事缘])由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
     r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提起|报告|申诉|追偿)"
@@ -92,6 +93,7 @@ class _Candidate:
     ruling: bool = False  # the outcome of the case an outcome question is answered by
     retold: bool = False  # a case's facts or claims: quoted only when nothing else answers
     refers: frozenset[str] = frozenset()  # for an item: the articles of its own document it names (本法第三十八条)
+    settles: bool = False  # for a yes/no question: says what may, must or must not be (可以, 应当, 应认定无效)
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ class ExtractiveComposer:
                 if states:
                     score += 0.15
                 names_who = (wants_yes_no or wants_who) and _NAMES_WHO_RE.search(body)
-                if wants_yes_no and (names_who or _MODAL_RE.search(body)):
+                settles = wants_yes_no and bool(_MODAL_RE.search(body))
+                if settles or (wants_yes_no and names_who):
                     score += 0.1
                 if wants_who and names_who:
                     score += WHO_BONUS
@@ -236,7 +239,9 @@ class ExtractiveComposer:
                     # best passage does (已满1年不满10年 against 一年以上): its gap does not count then
                     if standing.closer(tier):
                         vouched = max(vouched, rank_and_scope)
-                found.append(_Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts, refers))
+                found.append(
+                    _Candidate(passage, unit, score * vouched, covered, states, in_outcome, in_facts, refers, settles)
+                )
         # a unit without the number cannot say how many, nor a case's reasoning how it ended
         if any(c.states_form for c in found):
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
@@ -290,6 +295,9 @@ class ExtractiveComposer:
             main = list(dict.fromkeys([*main, *whole]))
             length = _length(best_text, main)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
+        # a yes/no answer that quotes no may/must yet (a case's ruling: 裁决…支付) is completed by a unit that
+        # says one (约定放弃加班费的协议…应认定无效), though it repeats the question's words
+        settled = any(c.settles for c in candidates if c.passage == best.passage and c.unit in main)
         quoted = {best_text[u.start : u.end] for u in main}
         # An article that defers to another (依照本法第四十七条规定的经济补偿标准的二倍) is completed by it: that
         # one is read next, though it repeats the question's words rather than adding to them.
@@ -311,8 +319,9 @@ class ExtractiveComposer:
                 if too_weak or candidate.passage in taken:
                     continue
                 text = documents[candidate.passage].page_content
+                adds = not candidate.covered <= covered or (candidate.settles and not settled)
                 if text[candidate.unit.start : candidate.unit.end] in quoted or (
-                    candidate.covered <= covered and candidate.passage not in deferred
+                    not adds and candidate.passage not in deferred
                 ):
                     continue
                 quote = [candidate.unit]
@@ -330,6 +339,7 @@ class ExtractiveComposer:
             chosen.append((candidate.passage, sorted(quote, key=lambda u: u.start)))
             quoted |= {text[u.start : u.end] for u in quote}
             covered |= candidate.covered
+            settled |= candidate.settles
             length += _length(text, quote)
             cited.add(_article_key(documents[candidate.passage]))
         return chosen

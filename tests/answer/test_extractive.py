@@ -515,6 +515,27 @@ def test_a_yes_no_question_is_answered_by_a_rule_that_allocates_a_duty_as_by_one
     assert_verbatim(answer)
 
 
+def test_a_yes_no_answer_that_quotes_a_ruling_adds_the_holding_that_says_what_is_void(tiny_retriever):
+    title = "劳动者与用人单位订立放弃加班费协议，能否主张加班费"
+    meta = {"title": title, "source": f"案例/{title}.md", "kind": "案例", "doc_id": "case", "article": ""}
+    ruling = document(
+        "仲裁委员会裁决某科技公司支付张某2020年6月至12月加班费24000元。", heading_path=(title, "处理结果"), **meta
+    )
+    analysis = document(
+        "约定放弃加班费的协议免除了用人单位的法定责任、排除了劳动者权利，显失公平，应认定无效。\n\n"
+        "本案中，某科技公司利用在订立劳动合同时的主导地位，要求张某在其单方制定的格式条款上签字放弃加班费，"
+        "既违反法律规定，也违背公平原则，侵害了张某工资报酬权益。",
+        heading_path=(title, "案例分析"),
+        **meta,
+    )
+    question = "入职时签了放弃加班费的协议，离职了还能要回加班费吗？"
+    answer = composer_for(tiny_retriever).compose(question, question, [ruling, analysis])
+    # the ruling says what was paid, not whether such an agreement binds: the holding does, though the
+    # application after it (本案中…) repeats more of the question's words
+    assert "应认定无效" in answer.text and "加班费24000元" in answer.text, answer.text
+    assert_verbatim(answer)
+
+
 def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
     form = answer_form("公司说竞业限制3年里都不能去同行干，这个能管我这么久吗?")
     assert form is not None
