@@ -210,11 +210,10 @@ class HybridRetriever(BaseRetriever):
         applies = {region: applies_in(region, asked) for region in {chunks[r].region for r in rows}}
         titles = self.index.title_tokens(keyword.tokenizer)
         index = self.index
-        vectors = index.dense.reconstruct_batch(rows)
         signals = Signals(
             keyword=bm25[rows] if bm25 is not None else np.zeros(len(rows)),
             keyword_rank=np.array([ranks["keyword"].get(int(r), miss) for r in rows], dtype=float),
-            dense=vectors @ vector,
+            dense=index.dense.reconstruct_batch(rows) @ vector,
             dense_width=self.embedder.cosine_calibration[1],
             dense_rank=np.array([ranks["dense"].get(int(r), miss) for r in rows], dtype=float),
             expansion=expansion[rows] if expansion is not None else np.zeros(len(rows)),

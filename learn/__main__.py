@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         adapter_file = adapter_path(retriever.embedder.name)
         adapter_file = args.out / adapter_file.name if args.out else adapter_file
         learned.adapter.save(adapter_file)
-        adapter = learned.adapter
-        print(f"查询适配（{adapter.trained_on['questions']} 题，{adapter.left.shape[1]} 个方向）→ {adapter_file}")
+        directions = learned.adapter.left.shape[1]
+        print(f"查询适配（{learned.adapter.trained_on['questions']} 题，{directions} 个方向）→ {adapter_file}")
     if learned.ranker is not None:
         learned.ranker.save(ranker_file)
         print(f"排序模型（{learned.ranker.trained_on['questions']} 题）→ {ranker_file}")
