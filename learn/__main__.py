@@ -7,7 +7,8 @@ learned on an index of another scale: `make learn` over union + laws from the co
 `index.adapter`), with `--learn vocabulary,ranker` also vocabulary.json (query→statute translation table), and with
 `--calibrate-on UNION_INDEX` the refusal calibration (relevance model and threshold) for the index of
 `--index`, kept in refusal.json beside those for indexes of another scale (`--folds N` reports them
-cross-validated). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
+cross-validated; `--calibrate-also FILE…` adds consultations to the calibration alone, not to the
+trees). With `--index` the bundled index itself and `--learn ''`, it calibrates refusal
 there (make calibrate). Measure the ranker first with `python -m eval QUESTIONS --index DIR --folds 5`; with
 several question files `python -m learn` also scores the ranker on each file, learned from the others.
 """
@@ -48,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         help="校准用的工会问题（含 answerable 标记）",
     )
     parser.add_argument(
+        "--calibrate-also",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="只用于校准拒答的带条文问题文件（不训练排序），例如较长的劳动咨询",
+    )
+    parser.add_argument(
         "--folds",
         type=int,
         default=0,
@@ -77,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("two question files have the same name")
         # ids repeat across files (c01 in two sets): each is known by its file too
         questions = [replace(q, id=f"{name}/{q.id}") if len(sets) > 1 else q for name, qs in sets.items() for q in qs]
+        if {p.stem for p in args.calibrate_also} & set(sets):
+            raise ValueError("a --calibrate-also file is also a training file")
+        calibration_only = [replace(q, id=f"{p.stem}/{q.id}") for p in args.calibrate_also for q in load_questions(p)]
         retriever = open_retriever(replace(settings, index_dir=args.index).index_dir, args.model)
         # several files train the ranker alone, on pools drawn once for it and for each file left out (pools
         # searched with a vocabulary or an adapter are drawn after those are learned, by `learn`)
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         on_topic, off_topic = relevance_rows(
             union if alone else learned.apply(retriever),
             union,
-            questions,
+            [*questions, *calibration_only],
             [q for f in args.dev for q in load_questions(f)],
         )
         served = union if alone else retriever  # the index this calibration is for

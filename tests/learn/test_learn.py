@@ -272,6 +272,22 @@ def test_calibration_puts_the_threshold_between_the_two_sides():
     assert overlapping.margin < 0
 
 
+def test_the_threshold_is_the_median_over_resamples_so_one_row_more_or_less_moves_it_less():
+    # two overlapping sides whose expected cost is flat around its least point, as over union + laws
+    rng = np.random.default_rng(5)
+    on, off = list(np.round(rng.beta(5, 2, 120), 3)), list(np.round(rng.beta(2, 4, 120), 3))
+
+    def largest_move(resamples: int) -> float:
+        full = calibrate(on, off, resamples=resamples).refuse_below
+        return max(
+            abs(calibrate(on, off[:i] + off[i + 1 :], resamples=resamples).refuse_below - full)
+            for i in range(0, len(off), 7)
+        )
+
+    assert largest_move(0) > 0.08 > 0.05 > largest_move(200)
+    assert calibrate(on, off) == calibrate(on, off)  # a fixed seed: retraining gives the same threshold
+
+
 OFF_TOPIC = [
     "如何做一道红烧肉?",
     "今天股市行情怎么样?",
@@ -410,3 +426,43 @@ def test_learning_from_several_question_files_keeps_their_ids_apart(
     assert "first（4 题）" in printed and "second（4 题）" in printed
     saved = json.loads(next(out.glob("ranker-*.json")).read_text("utf-8"))["rankers"]
     assert [e["trained_on"]["question_files"] for e in saved] == [["first", "second"]]
+
+
+def test_consultations_given_to_calibrate_also_join_the_refusal_rows_but_not_the_trees(
+    tiny_index, fake_embedder, tmp_path, monkeypatch
+):
+    import shutil
+
+    from learn.__main__ import main
+
+    monkeypatch.setattr("index.embedders.make_embedder", lambda _: fake_embedder)
+    monkeypatch.setenv("EMBED_MODEL", "fake")
+    union = tmp_path / "union"
+    shutil.copytree(tiny_index, union)  # another folder: the trees are learned, as over union + laws
+
+    def write(name: str, questions) -> str:
+        path = tmp_path / f"{name}.jsonl"
+        rows = [{"id": q.id, "question": q.question, "docs": [""], "evidence": q.evidence} for q in questions]
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+        return str(path)
+
+    train, longer = write("train", QUESTIONS[:4]), write("longer", QUESTIONS[4:])
+    marked = tmp_path / "marked.jsonl"
+    off_topic = [{"id": f"o{n}", "question": q, "answerable": False} for n, q in enumerate(OFF_TOPIC)]
+    marked.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in off_topic), "utf-8")
+    seen: list[str] = []
+
+    def recording_learn(retriever, questions, *args, **kwargs):
+        seen.extend(q.id for q in questions)
+        return learn(retriever, questions, *args, **kwargs)
+
+    monkeypatch.setattr("learn.train.learn", recording_learn)
+    common = ["--index", str(tiny_index), "--model", "fake", "--calibrate-on", str(union), "--dev", str(marked)]
+    answerable = []
+    for also in ([], ["--calibrate-also", longer]):
+        out = tmp_path / f"out{len(also)}"
+        assert main([train, *common, "--out", str(out), *also]) == 0
+        answerable.append(json.loads((out / "refusal.json").read_text("utf-8"))["calibrations"][0]["answerable"])
+    assert set(seen) == {q.id for q in QUESTIONS[:4]}  # the trees learned from the training file alone, both times
+    assert answerable[1] > answerable[0] > 0
+    assert main([train, *common, "--out", str(tmp_path / "bad"), "--calibrate-also", train]) == 2
