@@ -99,17 +99,25 @@ def asks_outcome(question: str, best_kind: str = "") -> bool:
     )
 
 
-def answer_form(question: str) -> re.Pattern | None:
-    """The pattern a sentence answering this quantity question matches; None for other questions."""
-    unit = _ASKED_UNIT_RE.search(question)
+def answer_form(question: str, asking: str = "") -> re.Pattern | None:
+    """The pattern a sentence answering this quantity question matches; None for other questions.
+
+    `asking`: the question's closing asking sentences (`asking_sentences`) when it tells a story first; the
+    unit and kind asked are read there, since the telling asks nothing (拖着我们十几个人…请问这钱该找谁要), but a
+    time bar from the whole (三年前…现在去举报，还会管吗)."""
+    asked = asking or question
+    unit = _ASKED_UNIT_RE.search(asked)
     if unit:
         if unit.group(1) == "倍":  # a multiple is as often written as a percentage: 百分之三百, 300%
             return re.compile(rf"{_NUMBER}\s*倍|百分之{_NUMBER}|\d+(?:\.\d+)?\s*[%％]")
         # days are also counted in working days (每月不超过3个工作日)
         days = "工作日|日|天"
-        asked = {"日": days, "天": days, "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
-        return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{asked})")
-    return next((form for asks, form in _QUANTITY_KINDS if asks.search(question)), None)
+        wanted = {"日": days, "天": days, "人": "人|名", "名": "人|名"}.get(unit.group(1), unit.group(1))
+        return re.compile(rf"{_NUMBER}\s*(?:个)?(?:{wanted})")
+    (bar, bar_form), *kinds = _QUANTITY_KINDS
+    if bar.search(question):
+        return bar_form
+    return next((form for asks, form in kinds if asks.search(asked)), None)
 
 
 def asks_yes_no(question: str) -> bool:

@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from answer.citing import scope
 from answer.extractive import ELLIPSIS, ExtractiveComposer
 from answer.provisions import is_history, sentence_spans, units, whole_article
-from answer.questions import answer_form
+from answer.questions import answer_form, asking_sentences
 from answer.service import REFUSAL, AnswerService, asked_words
 from answer.tiers import Standing
 from index.retriever import HybridRetriever
@@ -446,6 +446,35 @@ def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority
     # the same article is not preferred when the question asks something else
     whether = "工厂违反劳动保障法规两年了没人发现，还会查处吗?"
     assert "第二十条" in composer_for(tiny_retriever).compose(whether, whether, [lapse, report]).text.split("\n")[0]
+
+
+def test_what_a_story_asks_is_read_from_its_asking_sentences_not_from_its_telling(tiny_retriever):
+    # Real excerpts of 保障农民工工资支付条例: a worker's story says how many were left unpaid (十几个人), then
+    # asks who pays. The count asks nothing: the article with a number (至少3年) is no answer to 找谁.
+    meta = {
+        "title": "保障农民工工资支付条例",
+        "kind": "行政法规",
+        "doc_id": "nmg",
+        "source": "保障农民工工资支付条例.md",
+    }
+    ledger = numbered(
+        "第二十八条 施工总承包单位、分包单位应当建立用工管理台账，并保存至工程完工且工资全部结清后至少3年。",
+        score=1.0,
+        **meta,
+    )
+    clearing = numbered(
+        "第三十条 分包单位拖欠农民工工资的，由施工总承包单位先行清偿，再依法进行追偿。",
+        score=0.95,
+        **meta,
+    )
+    question = "分包的老板拖着我们十几个人的工资不发，电话也打不通。请问这钱该找谁要？"
+    answer = composer_for(tiny_retriever).compose(question, question, [ledger, clearing])
+    assert answer.text.split("\n")[0] == "依据《保障农民工工资支付条例》第三十条（全国）：", answer.text
+    assert_verbatim(answer)
+    assert answer_form(question, asking_sentences(question)) is None and answer_form(question) is not None
+    # a time bar still reads the story: 三年前 is told, 还会管吗 asked
+    late = "三年前公司少发了我工资。现在去劳动监察举报，他们还会管吗？"
+    assert answer_form(late, asking_sentences(late)) is answer_form(late) is not None
 
 
 def test_a_number_of_hours_written_in_chinese_numerals_states_a_quantity():
