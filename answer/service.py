@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 from answer.extractive import OUTCOME_HEADING, ExtractiveComposer
 from answer.followup import merge_follow_up, needs_context
 from answer.llm import LLMGenerator
-from answer.questions import asking_sentences, asks_outcome
+from answer.questions import answer_form, asking_sentences, asks_outcome
 from answer.records import Answer
 from answer.tiers import stated
 from index.keyword import STOPWORDS
@@ -108,6 +108,7 @@ class AnswerService:
         answer.index_version = retriever.index.version
         _mark_superseded(answer, [*documents, *deeper], retriever.index)
         _note_places_without_rules(answer, retriever.index)
+        _note_no_figure(answer)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
         yield answer
@@ -249,6 +250,19 @@ def _note_places_without_rules(answer: Answer, index) -> None:
     if missing:
         note = f"知识库里没有{'、'.join(p.name for p in missing)}的地方性规定，所引均为全国适用的规定"
         answer.notice = "；".join(filter(None, [note, answer.notice]))
+
+
+NO_FIGURE_NOTE = "所引条文没有写明所问的具体数字"
+
+
+def _note_no_figure(answer: Answer) -> None:
+    """A question asking for a figure (北京现在最低工资一个月多少钱) that no quoted sentence states is told so,
+    rather than left to take a provision about the topic (最低工资的具体标准由省、自治区、直辖市人民政府规定) for it."""
+    form = answer_form(answer.question, asking_sentences(answer.question))
+    if answer.refused or form is None or not answer.citations:
+        return
+    if not any(form.search(citation.quote) for citation in answer.citations):
+        answer.notice = "；".join(filter(None, [NO_FIGURE_NOTE, answer.notice]))
 
 
 def asked_words(retriever: HybridRetriever, question: str, weights: dict[str, float]) -> frozenset[str]:

@@ -9,7 +9,7 @@ from answer.citing import scope
 from answer.extractive import ELLIPSIS, ExtractiveComposer
 from answer.provisions import is_history, sentence_spans, units, whole_article
 from answer.questions import answer_form, asking_sentences
-from answer.service import REFUSAL, AnswerService, asked_words
+from answer.service import NO_FIGURE_NOTE, REFUSAL, AnswerService, asked_words
 from answer.tiers import Standing
 from index.retriever import HybridRetriever
 from ingest.splitter import ARTICLE_RE
@@ -694,3 +694,12 @@ def test_a_place_none_of_whose_rules_the_index_holds_is_told_the_answer_is_natio
     beijing = service.ask("北京的女职工生育能休多少天产假?")
     assert all(not c.region for c in beijing.citations), beijing.text
     assert "地方性规定" not in beijing.notice
+
+
+def test_a_question_asking_for_a_figure_no_quoted_sentence_states_is_told_so(tiny_retriever):
+    service = AnswerService(tiny_retriever, refuse_below=0.0)
+    dues = service.ask("工会会员每个月要交多少钱会费?")  # 工会法 lists 会费 among the funds, without an amount
+    assert not dues.refused and NO_FIGURE_NOTE in dues.notice, dues.text
+    leave = service.ask("女职工生育能休多少天产假?")  # 女职工劳动保护特别规定 第七条: 98天
+    assert "98天" in leave.text and NO_FIGURE_NOTE not in leave.notice, leave.text
+    assert NO_FIGURE_NOTE not in service.ask("老板的亲戚能当工会委员吗?").notice  # asks no figure
