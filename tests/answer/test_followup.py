@@ -18,6 +18,10 @@ def test_other_follow_ups_borrow_the_previous_question():
 def test_what_needs_context():
     assert needs_context("那上海呢?") and needs_context("上海呢") and needs_context("重庆市？")
     assert needs_context("这种情况公司要赔钱吗?")  # points back
+    # …to what the message itself tells: a story's 上面 (the contractor above), 这种情况, 他们 stand alone
+    assert not needs_context("包工头说上面总包没给钱，拖着我们十几个人的工资不发。请问这钱该找谁要？")
+    assert not needs_context("公司一直不给交社保。这种情况我能辞职吗?")
+    assert not needs_context("三年前公司少发了我两个月工资。现在去劳动监察举报，他们还会管吗？")
     assert needs_context("还有别的规定吗")
     # Short questions that stand on their own are not follow-ups, however short.
     assert not needs_context("加班费怎么算")
