@@ -261,7 +261,9 @@ def _note_no_figure(answer: Answer) -> None:
     form = answer_form(answer.question, asking_sentences(answer.question))
     if answer.refused or form is None or not answer.citations:
         return
-    if not any(form.search(citation.quote) for citation in answer.citations):
+    # what the worker reads: the quotes, or a generator's own sentences (checked against the passages)
+    said = [c.quote for c in answer.citations] if answer.generator == "extractive" else [answer.text]
+    if not any(form.search(text) for text in said):
         answer.notice = "；".join(filter(None, [NO_FIGURE_NOTE, answer.notice]))
 
 
