@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 
 from answer.citing import citation_for, source_line
 from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
-from answer.questions import answer_form, asking_sentences, asks_facts, asks_outcome, asks_when, asks_who, asks_yes_no
+from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_who, asks_yes_no
 from answer.records import Answer
 from answer.tiers import Standing
 from ingest.records import CASE
@@ -165,18 +165,15 @@ class ExtractiveComposer:
         standing: Standing,
     ) -> list[_Candidate]:
         total = sum(weights.values()) or 1.0
-        # the form an answer takes is set by what is asked: a story's telling (十几个人, 公司违法辞退我) asks nothing
-        asking = asking_sentences(question)
-        asked = asking or question
-        wanted = answer_form(question, asking)
+        wanted = answer_form(question)
         outcome = asks_outcome(question, documents[0].metadata.get("kind", "") if documents else "")
         facts_answer = asks_facts(question)
         # the case the retriever ranks best is the one whose ruling answers (有没有类似的案例 wants one case,
         # not the ruling of an unrelated one read further down)
         first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
-        wants_yes_no = asks_yes_no(asked)
-        wants_who = asks_who(asked)
-        wants_when = asks_when(asked)
+        wants_yes_no = asks_yes_no(question)
+        wants_who = asks_who(question)
+        wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
         scopes = [_rank_and_scope(i, d.metadata.get("region", ""), bool(named)) for i, d in enumerate(documents)]

@@ -99,13 +99,16 @@ def asks_outcome(question: str, best_kind: str = "") -> bool:
     )
 
 
-def answer_form(question: str, asking: str = "") -> re.Pattern | None:
-    """The pattern a sentence answering this quantity question matches; None for other questions.
+def _asked(question: str) -> str:
+    """What the question asks: its closing asking sentences when it tells a story first, since the telling asks
+    nothing (拖着我们十几个人…请问这钱该找谁要 asks who, not how many; 公司违法辞退我…找谁 is no yes/no)."""
+    return asking_sentences(question) or question
 
-    `asking`: the question's closing asking sentences (`asking_sentences`) when it tells a story first; the
-    unit and kind asked are read there, since the telling asks nothing (拖着我们十几个人…请问这钱该找谁要), but a
-    time bar from the whole (三年前…现在去举报，还会管吗)."""
-    asked = asking or question
+
+def answer_form(question: str) -> re.Pattern | None:
+    """The pattern a sentence answering this quantity question matches; None for other questions. The unit and
+    kind asked are read from what is asked (`_asked`), a time bar from the whole (三年前…现在去举报，还会管吗)."""
+    asked = _asked(question)
     unit = _ASKED_UNIT_RE.search(asked)
     if unit:
         if unit.group(1) == "倍":  # a multiple is as often written as a percentage: 百分之三百, 300%
@@ -121,15 +124,15 @@ def answer_form(question: str, asking: str = "") -> re.Pattern | None:
 
 
 def asks_yes_no(question: str) -> bool:
-    return bool(_YES_NO_RE.search(question))
+    return bool(_YES_NO_RE.search(_asked(question)))
 
 
 def asks_who(question: str) -> bool:
-    return bool(_ASKS_WHO_RE.search(question))
+    return bool(_ASKS_WHO_RE.search(_asked(question)))
 
 
 def asks_when(question: str) -> bool:
-    return bool(_ASKS_WHEN_RE.search(question))
+    return bool(_ASKS_WHEN_RE.search(_asked(question)))
 
 
 def asks_facts(question: str) -> bool:

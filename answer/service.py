@@ -258,7 +258,7 @@ NO_FIGURE_NOTE = "所引条文没有写明所问的具体数字"
 def _note_no_figure(answer: Answer) -> None:
     """A question asking for a figure (北京现在最低工资一个月多少钱) that no quoted sentence states is told so,
     rather than left to take a provision about the topic (最低工资的具体标准由省、自治区、直辖市人民政府规定) for it."""
-    form = answer_form(answer.question, asking_sentences(answer.question))
+    form = answer_form(answer.question)
     if answer.refused or form is None or not answer.citations:
         return
     # what the worker reads: the quotes, or a generator's own sentences (checked against the passages)

@@ -17,6 +17,8 @@ from answer.questions import asking_sentences, asks_facts, asks_when, asks_who, 
         ("去哪儿申请劳动仲裁", False, True, False),
         ("工会法什么时候施行的？", False, False, True),
         ("加班费怎么算", False, False, False),
+        # a story tells, then asks: 违法 in the telling makes no yes/no question of 找谁
+        ("公司违法把我辞退了，工资也没结。请问该去找谁？", False, True, False),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question, yes_no, who, when):
