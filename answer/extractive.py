@@ -8,7 +8,8 @@ article). Every quoted span is an exact span of the
 passage it cites; spans of one passage that are not adjacent are joined by "……". Units are scored
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
-names the party or authority (由…承担, 向…申请), and a question that states where the worker stands
+names the party or authority (由…承担, 向…申请), "which ones" questions (有哪些情形) a list's items all
+together, and a question that states where the worker stands
 (签了两年的合同) the unit whose tier holds it (一年以上不满三年的). A case answers with its ruling, not with
 its facts. Amendment records, commencement clauses and other regions' rules are left out.
 """
@@ -17,14 +18,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document
 
 from answer.citing import citation_for, source_line
-from answer.provisions import ITEM_RE, Unit, is_history, units, whole_article
-from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_who, asks_yes_no
+from answer.provisions import (
+    ITEM_RE,
+    Unit,
+    is_history,
+    merged_spans,
+    quoted_length,
+    units,
+    whole_article,
+    with_list_items,
+)
+from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_which, asks_who, asks_yes_no
 from answer.records import Answer
 from answer.tiers import Standing
 from ingest.records import CASE
@@ -129,7 +139,7 @@ class ExtractiveComposer:
         documents = [*documents, *_closer_tiers(standing, documents, deeper)]
         emphasised = {t: w * (ASKED_WEIGHT if t in asked else 1.0) for t, w in weights.items()}
         candidates = self._candidates(question, search_query, emphasised, documents, standing)
-        chosen = self._choose(candidates, documents)
+        chosen = self._choose(candidates, documents, whole_list=asks_which(question))
         if not chosen:
             return Answer(question=question, text="", refused=True, search_query=search_query)
         quoted = {(p, u) for p, units_ in chosen for u in units_}
@@ -141,7 +151,7 @@ class ExtractiveComposer:
         for passage, passage_units in chosen:
             n = numbers.setdefault(passage, len(numbers) + 1)
             text = documents[passage].page_content
-            spans = _merged(span for unit in passage_units for span in unit.spans())
+            spans = merged_spans(span for unit in passage_units for span in unit.spans())
             pieces = [text[s:e] for s, e in spans]
             joined = pieces[0]
             for (_, previous_end), (start, _), piece in zip(spans[:-1], spans[1:], pieces[1:], strict=True):
@@ -247,10 +257,13 @@ class ExtractiveComposer:
             found = [c if c.states_form else replace(c, score=c.score * FORM_MISS) for c in found]
         return found
 
-    def _choose(self, candidates: list[_Candidate], documents: list[Document]) -> list[tuple[int, list[Unit]]]:
+    def _choose(
+        self, candidates: list[_Candidate], documents: list[Document], whole_list: bool = False
+    ) -> list[tuple[int, list[Unit]]]:
         """The best unit (and a sibling item or 款 that scores nearly as well), then units of further
         passages that score well and cover question words the answer does not have yet. A short article
-        that is not a list is quoted whole, around the units chosen (`whole_article`)."""
+        that is not a list is quoted whole, around the units chosen (`whole_article`). `whole_list`: the
+        question asks which ones (有哪些情形), so a best unit that is an item comes with its list's other items."""
         # Whether the passages answer at all is the retriever's calibrated relevance; here a unit answers
         # only if it (or where it sits: title, headings) holds some word of the question, however its form
         # bonuses score it. A fixed floor on the idf share (0.15) refused long everyday questions whose
@@ -279,21 +292,24 @@ class ExtractiveComposer:
             same = [c for c in same if c.unit != best.unit]
         main = [best.unit]
         covered = set(best.covered)
-        length = _length(best_text, main)
+        if whole_list:
+            main = with_list_items(best_text, main, self.max_chars)
+            covered |= {t for c in same if c.unit in main for t in c.covered}
+        length = quoted_length(best_text, main)
         for sibling in sorted(same, key=lambda c: -c.score):
             if sibling.score >= 0.8 * best.score and not sibling.covered <= covered:
-                grown = _length(best_text, [*main, sibling.unit])
+                grown = quoted_length(best_text, [*main, sibling.unit])
                 if grown <= self.max_chars:
                     main.append(sibling.unit)
                     covered |= sibling.covered
                     length = grown
                 break
         whole = _whole(documents[best.passage])
-        if whole and _length(best_text, [*main, *whole]) <= self.max_chars:
+        if whole and quoted_length(best_text, [*main, *whole]) <= self.max_chars:
             # Quoted for its context; what it answers is still the units chosen above (kept even when
             # the whole leaves them out: a commencement clause a question on 施行 asks for).
             main = list(dict.fromkeys([*main, *whole]))
-            length = _length(best_text, main)
+            length = quoted_length(best_text, main)
         chosen = [(best.passage, sorted(main, key=lambda u: u.start))]
         # a yes/no answer that quotes no may/must yet (a case's ruling: 裁决…支付) is completed by a unit that
         # says one (约定放弃加班费的协议…应认定无效), though it repeats the question's words
@@ -327,9 +343,11 @@ class ExtractiveComposer:
                 quote = [candidate.unit]
                 # whole, less what the answer already quotes word for word (a local rule restating the law)
                 whole = [u for u in _whole(documents[candidate.passage]) or [] if text[u.start : u.end] not in quoted]
-                if candidate.unit in whole and length + _length(text, whole) <= self.max_chars:
+                if candidate.unit in whole and length + quoted_length(text, whole) <= self.max_chars:
                     quote = whole
-                if length + _length(text, quote) <= self.max_chars:
+                elif whole_list:
+                    quote = with_list_items(text, quote, self.max_chars - length)
+                if length + quoted_length(text, quote) <= self.max_chars:
                     picked = candidate, quote
                     break
             if picked is None:
@@ -340,7 +358,7 @@ class ExtractiveComposer:
             quoted |= {text[u.start : u.end] for u in quote}
             covered |= candidate.covered
             settled |= candidate.settles
-            length += _length(text, quote)
+            length += quoted_length(text, quote)
             cited.add(_article_key(documents[candidate.passage]))
         return chosen
 
@@ -378,18 +396,3 @@ def _whole(document: Document) -> list[Unit] | None:
     nor prose or a case (no article label)."""
     meta = document.metadata
     return whole_article(document.page_content) if meta.get("article") and not meta.get("part") else None
-
-
-def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans in reading order, those that overlap made one (a long lead-in holds the clause quoted beside it)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(set(spans)):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _length(text: str, chosen: list[Unit]) -> int:
-    return sum(e - s for s, e in _merged(span for unit in chosen for span in unit.spans()))

@@ -10,6 +10,7 @@ clauses) are padding for a question about what the rule says.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Used with .match(text, pos), which anchors at pos (a "^" would only match at the string's start).
@@ -142,3 +143,34 @@ def whole_article(text: str) -> list[Unit] | None:
 def is_history(sentence: str) -> bool:
     """An amendment record, commencement or repeal clause."""
     return bool(HISTORY_RE.search(sentence))
+
+
+def with_list_items(text: str, quote: list[Unit], budget: int) -> list[Unit]:
+    """`quote`, and when it is an item of a list (（一）…, with its lead-in) the list's other items in reading order,
+    as many as fit in `budget` characters: what a "which ones" question asks is the list (left-out items show
+    as "……")."""
+    first = quote[0]
+    if not first.lead_in or not ITEM_RE.match(text, first.start):
+        return quote
+    grown = list(quote)
+    for item in units(text):
+        sibling = item.lead_in == first.lead_in and item not in grown and ITEM_RE.match(text, item.start)
+        if sibling and quoted_length(text, [*grown, item]) <= budget:
+            grown.append(item)
+    return grown
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans in reading order, those that overlap made one (a long lead-in holds the clause quoted beside it)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def quoted_length(text: str, chosen: list[Unit]) -> int:
+    """Characters the units quote, a lead-in shared by several items counted once."""
+    return sum(e - s for s, e in merged_spans(span for unit in chosen for span in unit.spans()))

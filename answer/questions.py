@@ -9,11 +9,11 @@ import re
 from ingest.records import CASE
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
+# 几 asking how many: not 那几天, 前几天, 才几天, 十几天 (which ask nothing), nor 哪几 (which ones: 哪几部法规)
+_HOW_MANY_JI = r"(?<![哪那这前后好头过没才就十百千万])几"
 # What a quantity question asks for, and the form of a sentence that answers it. A question that
-# names its unit (几天, 多少元, 几个月) wants a number in that unit; 那几天, 前几天, 才几天, 十几天 ask nothing.
-_ASKED_UNIT_RE = re.compile(
-    r"(?:(?<![那这前后好头过没才就十百千万])几|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)"
-)
+# names its unit (几天, 多少元, 几个月) wants a number in that unit.
+_ASKED_UNIT_RE = re.compile(rf"(?:{_HOW_MANY_JI}|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
 _QUANTITY_KINDS = (
     (
         # 三年前…现在还管吗: whether a claim that old can still be pursued, answered by the time bar (在2年内未被
@@ -36,7 +36,7 @@ _QUANTITY_KINDS = (
         re.compile(rf"{_NUMBER}\s*(?:元|倍|%)|百分之|{_NUMBER}个月(?:的)?工资"),
     ),
     (
-        re.compile(r"多少|几|多大|多高|最低|最高|上限|下限"),
+        re.compile(rf"多少|{_HOW_MANY_JI}|多大|多高|最低|最高|上限|下限"),
         re.compile(rf"\d|百分之|{_NUMBER}\s*(?:个)?(?:小时|[日天月年周时倍人次届元名])"),
     ),
 )
@@ -44,6 +44,9 @@ _QUANTITY_KINDS = (
 
 _YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|可不可以|可以不|有没有|算不算|合法|违法")
 _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
+# "Which ones" (有哪些情形, 哪几种, 什么情况下): the answer is a list — a lead-in with all its items, not the one
+# item that shares the most words with the question.
+_ASKS_WHICH_RE = re.compile(r"哪些|哪几|哪一?[种类]|什么(?:情形|情况下|条件|事项)")
 _ASKS_FACTS_RE = re.compile(r"案情|(?:事情|案子|案件|事)的?经过|怎么回事|发生了什么")
 # "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
 # Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
@@ -129,6 +132,10 @@ def asks_yes_no(question: str) -> bool:
 
 def asks_who(question: str) -> bool:
     return bool(_ASKS_WHO_RE.search(_asked(question)))
+
+
+def asks_which(question: str) -> bool:
+    return bool(_ASKS_WHICH_RE.search(_asked(question)))
 
 
 def asks_when(question: str) -> bool:

@@ -109,6 +109,38 @@ def test_item_is_quoted_with_its_lead_in_then_the_article_that_adds_to_it(tiny_r
     assert_verbatim(answer)
 
 
+HENAN_27 = (
+    "第二十七条 非公有制企业应当公开下列事项：\n\n"
+    "（一）企业制订的规章制度；\n\n"
+    "（二）处分和处理职工的情况及理由；\n\n"
+    "（三）住房公积金和职工养老、失业、工伤、医疗、生育等社会保险费的缴纳情况；\n\n"
+    "（四）安全生产、劳动保护、职业病防治情况；"
+)
+
+
+@pytest.mark.parametrize("question", ["私营企业有哪些事情必须向职工公开？", "非公有制企业要公开哪几类事项"])
+def test_a_question_asking_which_ones_is_answered_with_the_whole_list(tiny_retriever, question):
+    henan = {"title": "河南省企业职工民主权利保障条例", "kind": "地方性法规", "region": "河南省", "doc_id": "hn"}
+    answer = composer_for(tiny_retriever).compose(question, question, [numbered(HENAN_27, 1.0, **henan)])
+    lines = answer.text.split("\n")[1:]
+    assert lines[0].startswith("非公有制企业应当公开下列事项：（一）企业制订的规章制度；（二）")
+    assert "（四）安全生产、劳动保护、职业病防治情况；[1]" in lines[0] and ELLIPSIS not in lines[0]
+    assert_verbatim(answer)
+
+
+def test_a_list_is_quoted_whole_only_as_far_as_the_answer_has_room(tiny_retriever):
+    henan = {"title": "河南省企业职工民主权利保障条例", "kind": "地方性法规", "region": "河南省", "doc_id": "hn"}
+    composer = ExtractiveComposer(tokenize=tiny_retriever.index.keyword.tokenizer, max_chars=60)
+    question = "私营企业有哪些事情必须公开？社会保险费缴纳情况要公开吗"
+    answer = composer.compose(
+        question, question, tiny_retriever.wording_weights(question), [numbered(HENAN_27, 1.0, **henan)]
+    )
+    pieces = [piece for piece, _ in quoted(answer)]
+    assert any("社会保险费的缴纳情况" in piece for piece in pieces)  # the item that answers stays
+    assert sum(len(piece) for piece in pieces) <= 60 and ELLIPSIS in answer.text
+    assert_verbatim(answer)
+
+
 def test_a_further_article_ranked_well_below_still_joins_when_it_adds_what_the_question_asks(tiny_retriever):
     # The retriever puts the compensation article far below (score gap 1.5): it still answers 有补偿吗.
     documents = [
@@ -450,7 +482,7 @@ def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority
 
 def test_what_a_story_asks_is_read_from_its_asking_sentences_not_from_its_telling(tiny_retriever):
     # Real excerpts of 保障农民工工资支付条例: a worker's story says how many were left unpaid (十几个人), then
-    # asks who pays. The count asks nothing: the article with a number (至少3年) is no answer to 找谁.
+    # asks who pays: the article with a number (至少3年) is no answer to 找谁.
     meta = {
         "title": "保障农民工工资支付条例",
         "kind": "行政法规",
@@ -471,8 +503,10 @@ def test_what_a_story_asks_is_read_from_its_asking_sentences_not_from_its_tellin
     answer = composer_for(tiny_retriever).compose(question, question, [ledger, clearing])
     assert answer.text.split("\n")[0] == "依据《保障农民工工资支付条例》第三十条（全国）：", answer.text
     assert_verbatim(answer)
-    # the telling alone would ask how many (十几); the story asks who
-    assert answer_form(question) is None and answer_form(question.split("。")[0] + "?") is not None
+    # 十几 asks nothing; a telling that would ask how many on its own (等几个月) does not either, before 找谁
+    assert answer_form(question) is None and answer_form(question.split("。")[0] + "?") is None
+    unknown = "工头说还得再等几个月。请问这钱该找谁要？"
+    assert answer_form(unknown) is None and answer_form(unknown.split("。")[0] + "?") is not None
     # a time bar still reads the story: 三年前 is told, 还会管吗 asked
     late = "三年前公司少发了我工资。现在去劳动监察举报，他们还会管吗？"
     assert answer_form(late) is not None and answer_form(asking_sentences(late)) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.questions import asking_sentences, asks_facts, asks_when, asks_who, asks_yes_no
+from answer.questions import answer_form, asking_sentences, asks_facts, asks_when, asks_which, asks_who, asks_yes_no
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,26 @@ def test_what_happened_in_a_case_is_not_how_it_ended():
 )
 def test_the_asking_sentences_close_a_message_that_tells_a_situation_first(question, asking):
     assert asking_sentences(question) == asking
+
+
+@pytest.mark.parametrize(
+    ("question", "how_many"),
+    [
+        ("试用期最长几个月？", True),
+        ("一年能休几天年假", True),
+        # 哪几 asks which ones, 这几 points at a span: neither asks for a number
+        ("文章说要加快修改哪几部北京的法规？", False),
+        ("这几个月工资一直没发怎么办", False),
+    ],
+)
+def test_ji_asks_for_a_number_only_when_it_asks_how_many(question, how_many):
+    assert (answer_form(question) is not None) == how_many
+
+
+def test_which_ones_questions_ask_for_a_list():
+    assert asks_which("劳动者在哪些情形下可以解除劳动合同？")
+    assert asks_which("北京工会要修改哪几部法规")
+    assert asks_which("什么情况下公司不能辞退我")
+    assert not asks_which("公司不交社保我能辞职吗")
+    # the telling does not ask: 哪些 in the story is not what the closing sentence wants
+    assert not asks_which("公司说哪些人都得加班。我不加班会被开除吗？")
