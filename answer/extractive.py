@@ -155,9 +155,9 @@ class ExtractiveComposer:
             pieces = [text[s:e] for s, e in spans]
             joined = pieces[0]
             for (_, previous_end), (start, _), piece in zip(spans[:-1], spans[1:], pieces[1:], strict=True):
-                joined += (
-                    piece if not text[previous_end:start].strip() and start - previous_end < 4 else ELLIPSIS + piece
-                )
+                adjacent = not text[previous_end:start].strip() and start - previous_end < 4
+                # the items of a list each on a line of their own, as the statute sets them
+                joined += ("\n" if ITEM_RE.match(piece) else "") + ("" if adjacent else ELLIPSIS) + piece
             lines.append(f"{joined}[{n}]")
             quotes[passage] = pieces
         citations = [citation_for(documents[p], n, "\n".join(quotes[p])) for p, n in numbers.items()]

@@ -33,7 +33,8 @@ def _jieba():
 
 
 def tokens(text: str) -> list[str]:
-    return list(_jieba().cut(_MARKER_RE.sub("", text)))
+    """jieba's words, less citation markers and whitespace: a line break between quoted items is no word."""
+    return [token for token in _jieba().cut(_MARKER_RE.sub("", text)) if token.strip()]
 
 
 def meteor(reference: str, hypothesis: str) -> float:

@@ -76,7 +76,7 @@ def quoted(answer) -> list[tuple[str, int]]:
     body = answer.text.split("\n", 1)[1]
     return [
         (piece, int(m.group(2)))
-        for m in re.finditer(r"(.+?)\[(\d+)\]", body)
+        for m in re.finditer(r"(.+?)\[(\d+)\]", body, re.S)
         for piece in m.group(1).strip().split(ELLIPSIS)
     ]
 
@@ -103,7 +103,8 @@ def test_item_is_quoted_with_its_lead_in_then_the_article_that_adds_to_it(tiny_r
     )
     source, *lines = answer.text.split("\n")
     assert source.startswith("依据《中华人民共和国劳动合同法》第三十八条") and source.endswith("（全国）：")
-    assert lines[0] == "用人单位有下列情形之一的，劳动者可以解除劳动合同:……（三）未依法为劳动者缴纳社会保险费的；[1]"
+    lead_in, item = "用人单位有下列情形之一的，劳动者可以解除劳动合同:", "……（三）未依法为劳动者缴纳社会保险费的；[1]"
+    assert lines[:2] == [lead_in, item]  # an item starts a line of its own
     assert any("用人单位应当向劳动者支付经济补偿" in line for line in lines[1:])
     assert len(answer.citations) <= 3
     assert_verbatim(answer)
@@ -122,9 +123,14 @@ HENAN_27 = (
 def test_a_question_asking_which_ones_is_answered_with_the_whole_list(tiny_retriever, question):
     henan = {"title": "河南省企业职工民主权利保障条例", "kind": "地方性法规", "region": "河南省", "doc_id": "hn"}
     answer = composer_for(tiny_retriever).compose(question, question, [numbered(HENAN_27, 1.0, **henan)])
-    lines = answer.text.split("\n")[1:]
-    assert lines[0].startswith("非公有制企业应当公开下列事项：（一）企业制订的规章制度；（二）")
-    assert "（四）安全生产、劳动保护、职业病防治情况；[1]" in lines[0] and ELLIPSIS not in lines[0]
+    # each item on a line of its own, as the statute sets them
+    assert answer.text.split("\n")[1:] == [
+        "非公有制企业应当公开下列事项：",
+        "（一）企业制订的规章制度；",
+        "（二）处分和处理职工的情况及理由；",
+        "（三）住房公积金和职工养老、失业、工伤、医疗、生育等社会保险费的缴纳情况；",
+        "（四）安全生产、劳动保护、职业病防治情况；[1]",
+    ]
     assert_verbatim(answer)
 
 

@@ -64,6 +64,7 @@ def test_meteor_and_bleu_over_jieba_tokens():
     assert 0.2 < partial < 0.9
     assert meteor(reference, "今天天气很好") < 0.05
     assert meteor(reference, "劳动者可以解除劳动合同。[1]") == pytest.approx(partial)  # markers are not words
+    assert meteor(reference, "劳动者可以\n解除劳动合同。") == pytest.approx(partial)  # nor are line breaks
     assert meteor(reference, "") == 0.0 and bleu(reference, "") == 0.0
 
 
