@@ -8,10 +8,11 @@ article). Every quoted span is an exact span of the
 passage it cites; spans of one passage that are not adjacent are joined by "……". Units are scored
 by how much of the question's idf-weighted vocabulary they hold; quantity questions favour a unit
 with the number, yes/no questions the unit that says 可以/应当/不得, who/where questions the unit that
-names the party or authority (由…承担, 向…申请), "which ones" questions (有哪些情形) a list's items all
-together, and a question that states where the worker stands
+names the party or authority (由…承担, 向…申请), and a question that states where the worker stands
 (签了两年的合同) the unit whose tier holds it (一年以上不满三年的). A case answers with its ruling, not with
-its facts. Amendment records, commencement clauses and other regions' rules are left out.
+its facts. A "which ones" question (有哪些情形) gets the answering item's whole list, as far as it fits.
+Amendment records, commencement clauses and other regions' rules are left out. Each 款 or item quoted
+opens a line, as the statute sets it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from answer.provisions import (
     ITEM_RE,
     Unit,
     is_history,
+    list_goes_on,
     merged_spans,
     quoted_length,
     units,
@@ -156,8 +158,11 @@ class ExtractiveComposer:
             joined = pieces[0]
             for (_, previous_end), (start, _), piece in zip(spans[:-1], spans[1:], pieces[1:], strict=True):
                 adjacent = not text[previous_end:start].strip() and start - previous_end < 4
-                # the items of a list each on a line of their own, as the statute sets them
-                joined += ("\n" if ITEM_RE.match(piece) else "") + ("" if adjacent else ELLIPSIS) + piece
+                # a 款 or an item of a list opens a line of its own, as the statute sets it
+                opens = text[start - 1] == "\n"
+                joined += ("\n" if opens else "") + ("" if adjacent else ELLIPSIS) + piece
+            if list_goes_on(text, spans[-1]):
+                joined += ELLIPSIS  # a list quoted in part does not look whole
             lines.append(f"{joined}[{n}]")
             quotes[passage] = pieces
         citations = [citation_for(documents[p], n, "\n".join(quotes[p])) for p, n in numbers.items()]

@@ -160,6 +160,12 @@ def with_list_items(text: str, quote: list[Unit], budget: int) -> list[Unit]:
     return grown
 
 
+def list_goes_on(text: str, last: tuple[int, int]) -> bool:
+    """Whether the quoted span `last` is an item of a list whose later items are not quoted."""
+    start, end = last
+    return bool(ITEM_RE.match(text, start)) and any(ITEM_RE.match(text, s) for s, _ in paragraphs(text) if s >= end)
+
+
 def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans in reading order, those that overlap made one (a long lead-in holds the clause quoted beside it)."""
     merged: list[tuple[int, int]] = []

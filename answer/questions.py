@@ -1,6 +1,6 @@
 """What a question asks for, read from its words: a quantity in some unit, how a case ended (or, for a
-question the search answers best with a case, what its ruling was), yes or no, who or where, when, what
-happened in a case. The composer favours the passages' units that have that form."""
+question the search answers best with a case, what its ruling was), yes or no, who or where, when, which
+ones, what happened in a case. The composer favours the passages' units that have that form."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ _YES_NO_RE = re.compile(r"吗[?？。!！\s]*$|能否|可否|是否|能不能|�
 _ASKS_WHEN_RE = re.compile(r"施行|生效|什么时候|何时|哪天|哪一?年|哪个月|日期")
 # "Which ones" (有哪些情形, 哪几种, 什么情况下): the answer is a list — a lead-in with all its items, not the one
 # item that shares the most words with the question.
-_ASKS_WHICH_RE = re.compile(r"哪些|哪几|哪一?[种类]|什么(?:情形|情况下|条件|事项)")
+# — asked, that is: not 无论哪种情况 (any), and not inside a yes/no sentence (公司没说哪些人要裁员，我会被裁吗).
+_ASKS_WHICH_RE = re.compile(r"(?<!无论)(?<!不管)(?<!不论)(?:哪些|哪几|哪一?[种类]|什么(?:情形|情况下|条件|事项))")
 _ASKS_FACTS_RE = re.compile(r"案情|(?:事情|案子|案件|事)的?经过|怎么回事|发生了什么")
 # "Who pays / where do I turn" questions want the unit that names a party or an authority: 由…承担, 向…申请.
 # Measured on LeCoQA's 41 such questions (offline, same retrieval): cites 20→22, METEOR 0.244→0.258.
@@ -135,7 +136,8 @@ def asks_who(question: str) -> bool:
 
 
 def asks_which(question: str) -> bool:
-    return bool(_ASKS_WHICH_RE.search(_asked(question)))
+    sentences = _SENTENCE_RE.findall(_asked(question))
+    return any(_ASKS_WHICH_RE.search(s) and not _YES_NO_RE.search(s) for s in sentences)
 
 
 def asks_when(question: str) -> bool:

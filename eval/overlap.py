@@ -3,7 +3,10 @@
 Both texts are cut with jieba (accurate mode, as calc.py does); METEOR is nltk's with its defaults
 (alpha 0.9, beta 3, gamma 0.5) but with no synonym source — WordNet has no Chinese — so only exact
 (and Porter-stemmed, a no-op for Chinese) matches count; BLEU is nltk's sentence BLEU with
-smoothing method 4. The answer's [n] citation markers are markup, not words, and are removed first.
+smoothing method 4. The answer's [n] citation markers are markup, not words, and are removed first;
+unlike calc.py, whitespace (an answer's line breaks) is no word either, so layout moves neither score —
+METEOR and BLEU reported before 2026-11-27's sixth session counted line breaks (on the same answers
+METEOR 0.2545 → 0.2546, BLEU 0.1156 → 0.1174).
 """
 
 from __future__ import annotations

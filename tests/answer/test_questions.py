@@ -71,3 +71,9 @@ def test_which_ones_questions_ask_for_a_list():
     assert not asks_which("公司不交社保我能辞职吗")
     # the telling does not ask: 哪些 in the story is not what the closing sentence wants
     assert not asks_which("公司说哪些人都得加班。我不加班会被开除吗？")
+    # nor does 哪些 / 哪种 inside a yes/no sentence, or 无论哪种 (any)
+    assert not asks_which("公司没说哪些人要裁员，我会被裁吗？")
+    assert not asks_which("无论哪种情况，公司都要付钱吗")
+    assert not asks_which("不管哪种合同，试用期都有上限")
+    # a message asking two things asks which ones in one of them
+    assert asks_which("独生子女可以继承全部遗产吗？第一顺位继承人有哪些？")
