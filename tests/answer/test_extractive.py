@@ -45,6 +45,11 @@ HEADER = (
 LAW = {"title": "中华人民共和国劳动合同法", "source": "劳动合同法.md", "kind": "法律", "region": "", "doc_id": "lcl"}
 
 
+def source(title: str, doc_id: str, kind: str = "行政法规", **more) -> dict:
+    """A bundled document's metadata, as the index labels its passages."""
+    return {"title": title, "kind": kind, "doc_id": doc_id, "source": f"{title}.md", **more}
+
+
 def document(text: str, **meta) -> Document:
     return Document(page_content=text, metadata={**LAW, **meta}, id=meta.get("article", "x"))
 
@@ -118,12 +123,12 @@ HENAN_27 = (
     "（三）住房公积金和职工养老、失业、工伤、医疗、生育等社会保险费的缴纳情况；\n\n"
     "（四）安全生产、劳动保护、职业病防治情况；"
 )
+HENAN = source("河南省企业职工民主权利保障条例", "hn", "地方性法规", region="河南省")
 
 
 @pytest.mark.parametrize("question", ["私营企业有哪些事情必须向职工公开？", "非公有制企业要公开哪几类事项"])
 def test_a_question_asking_which_ones_is_answered_with_the_whole_list(tiny_retriever, question):
-    henan = {"title": "河南省企业职工民主权利保障条例", "kind": "地方性法规", "region": "河南省", "doc_id": "hn"}
-    answer = composer_for(tiny_retriever).compose(question, question, [numbered(HENAN_27, 1.0, **henan)])
+    answer = composer_for(tiny_retriever).compose(question, question, [numbered(HENAN_27, 1.0, **HENAN)])
     # each item on a line of its own, as the statute sets them
     assert answer.text.split("\n")[1:] == [
         "非公有制企业应当公开下列事项：",
@@ -136,11 +141,10 @@ def test_a_question_asking_which_ones_is_answered_with_the_whole_list(tiny_retri
 
 
 def test_a_list_is_quoted_whole_only_as_far_as_the_answer_has_room(tiny_retriever):
-    henan = {"title": "河南省企业职工民主权利保障条例", "kind": "地方性法规", "region": "河南省", "doc_id": "hn"}
     composer = ExtractiveComposer(tokenize=tiny_retriever.index.keyword.tokenizer, max_chars=70)
     question = "私营企业有哪些事情必须公开？社会保险费缴纳情况要公开吗"
     answer = composer.compose(
-        question, question, tiny_retriever.wording_weights(question), [numbered(HENAN_27, 1.0, **henan)]
+        question, question, tiny_retriever.wording_weights(question), [numbered(HENAN_27, 1.0, **HENAN)]
     )
     # the answering item stays; of the others only （一） fits in 70 characters, and what is left out shows
     assert answer.text.split("\n")[1:] == [
@@ -466,10 +470,17 @@ def test_sentence_spans_drop_the_article_label_and_split_long_sentences_on_claus
     assert [long_sentence[s:e] for s, e in sentence_spans(long_sentence)] == ["甲" * 70 + "；", "乙" * 70 + "。"]
 
 
+def source_line_of(retriever, question: str, documents: list[Document]) -> str:
+    """The source line of the answer composed from `documents`, whose quotes are checked verbatim."""
+    answer = composer_for(retriever).compose(question, question, documents)
+    assert_verbatim(answer)
+    return answer.text.split("\n")[0]
+
+
 def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority(tiny_retriever):
     # Real excerpts of 劳动保障监察条例: the article ranked first holds every word the other one does
     # (违反, 举报, 劳动保障行政部门) but says when a violation is no longer pursued, not where to report it.
-    meta = {"title": "劳动保障监察条例", "kind": "行政法规", "doc_id": "ldbz", "source": "劳动保障监察条例.md"}
+    meta = source("劳动保障监察条例", "ldbz")
     lapse = numbered(
         "第二十条 违反劳动保障法律、法规或者规章的行为在2年内未被劳动保障行政部门发现，也未被举报、投诉的，"
         "劳动保障行政部门不再查处。",
@@ -481,24 +492,17 @@ def test_a_who_or_where_question_gets_the_unit_that_names_the_party_or_authority
         score=0.95,
         **meta,
     )
-    question = "工厂违反劳动保障法规，工人该去哪里举报?"
-    answer = composer_for(tiny_retriever).compose(question, question, [lapse, report])
-    assert answer.text.split("\n")[0] == "依据《劳动保障监察条例》第九条（全国）：", answer.text
-    assert_verbatim(answer)
+    where = "工厂违反劳动保障法规，工人该去哪里举报?"
+    assert source_line_of(tiny_retriever, where, [lapse, report]) == "依据《劳动保障监察条例》第九条（全国）："
     # the same article is not preferred when the question asks something else
     whether = "工厂违反劳动保障法规两年了没人发现，还会查处吗?"
-    assert "第二十条" in composer_for(tiny_retriever).compose(whether, whether, [lapse, report]).text.split("\n")[0]
+    assert "第二十条" in source_line_of(tiny_retriever, whether, [lapse, report])
 
 
 def test_what_a_story_asks_is_read_from_its_asking_sentences_not_from_its_telling(tiny_retriever):
     # Real excerpts of 保障农民工工资支付条例: a worker's story says how many were left unpaid (十几个人), then
     # asks who pays: the article with a number (至少3年) is no answer to 找谁.
-    meta = {
-        "title": "保障农民工工资支付条例",
-        "kind": "行政法规",
-        "doc_id": "nmg",
-        "source": "保障农民工工资支付条例.md",
-    }
+    meta = source("保障农民工工资支付条例", "nmg")
     ledger = numbered(
         "第二十八条 施工总承包单位、分包单位应当建立用工管理台账，并保存至工程完工且工资全部结清后至少3年。",
         score=1.0,
@@ -510,9 +514,10 @@ def test_what_a_story_asks_is_read_from_its_asking_sentences_not_from_its_tellin
         **meta,
     )
     question = "分包的老板拖着我们十几个人的工资不发，电话也打不通。请问这钱该找谁要？"
-    answer = composer_for(tiny_retriever).compose(question, question, [ledger, clearing])
-    assert answer.text.split("\n")[0] == "依据《保障农民工工资支付条例》第三十条（全国）：", answer.text
-    assert_verbatim(answer)
+    assert (
+        source_line_of(tiny_retriever, question, [ledger, clearing])
+        == "依据《保障农民工工资支付条例》第三十条（全国）："
+    )
     # 十几 asks nothing; a telling that would ask how many on its own (等几个月) does not either, before 找谁
     assert answer_form(question) is None and answer_form(question.split("。")[0] + "?") is None
     unknown = "工头说还得再等几个月。请问这钱该找谁要？"
@@ -569,8 +574,7 @@ def test_a_qian_kuan_after_a_list_is_not_read_with_the_lists_last_item():
 
 
 def test_a_yes_no_question_is_answered_by_a_rule_that_allocates_a_duty_as_by_one_with_a_modal(tiny_retriever):
-    title = "保障农民工工资支付条例"
-    meta = {"title": title, "source": f"{title}.md", "kind": "行政法规", "doc_id": "wage"}
+    meta = source("保障农民工工资支付条例", "wage")
     ledger = numbered(
         "第二十八条 施工总承包单位应当在工程项目部配备劳资专管员，对分包单位劳动用工实施监督管理，"
         "掌握施工现场用工、考勤、工资支付等情况，审核分包单位编制的农民工工资支付表，分包单位应当予以配合。",
@@ -662,7 +666,7 @@ def test_an_article_that_defers_to_another_is_completed_by_it(tiny_retriever):
 def test_the_asking_sentence_outweighs_the_situation_told_before_it(tiny_retriever):
     # 工伤保险条例: the situation (公司说只按最低工资发) matches the article about 最低工资标准; the asking
     # sentence (养伤期间的工资) is answered by the article on pay during 停工留薪期
-    injury = {"title": "工伤保险条例", "kind": "行政法规", "doc_id": "gsbx", "source": "工伤保险条例.md"}
+    injury = source("工伤保险条例", "gsbx")
     disability = numbered(
         "第三十六条 职工因工致残被鉴定为五级、六级伤残的，享受以下待遇：伤残津贴实际金额低于当地最低工资标准的，"
         "由用人单位补足差额。",
