@@ -16,11 +16,12 @@ _HOW_MANY_JI = r"(?<![哪那这前后好头过没才就十百千万])几"
 _ASKED_UNIT_RE = re.compile(rf"(?:{_HOW_MANY_JI}|多少)个?(工作日|日|天|周|月|年|小时|元|倍|人|名|次|届)")
 _QUANTITY_KINDS = (
     (
-        # 三年前…现在还管吗: whether a claim that old can still be pursued, answered by the time bar (在2年内未被
-        # 发现的…不再查处, 自劳动关系终止之日起一年内提出), not by any span (每满一年支付一个月工资, 劳动合同期限) —
-        # and not 三个月前入职，还没签合同 or 半年前入职，现在还在试用期吗, which ask something else
+        # 三年前 (两年半以前)…现在还管吗: whether a claim that old can still be pursued, answered by the time bar
+        # (在2年内未被发现的…不再查处, 自劳动关系终止之日起一年内提出), not by any span
+        # (每满一年支付一个月工资, 劳动合同期限) — and not 三个月前入职，还没签合同 or
+        # 半年前入职，现在还在试用期吗, which ask something else
         re.compile(
-            rf"{_NUMBER}个?多?(?:年|月)多?(?:前|之前|以前)[^？?]*还(?!没|在)(?:会|能|可以)?"
+            rf"{_NUMBER}个?多?(?:年|月)[多半]?(?:前|之前|以前)[^？?]*还(?!没|在)(?:会|能|可以)?"
             r"(?:管|算|查|追究|要|讨|告|投诉|举报|申请|仲裁|起诉|来得及)[^？?]*吗"
         ),
         re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年)(?:内|以内|之内)|时效"),

@@ -64,6 +64,11 @@ _BOUND_RE = re.compile(
     rf"(?P<pre>已满|未满|不满|不足|超过|满)?(?P<n>{_NUMERAL})(?:个)?(?P<unit>{_UNIT})"
     r"(?P<post>以上|以下|以内)?"
 )
+# A range drawn with 至/到 (一百至二百人的企业, 10人到50人的): a tier closed at both ends
+_RANGE_RE = re.compile(
+    rf"(?<![\d{_CN_NUMERALS}.])(?P<low>{_NUMERAL})(?:个)?(?P<low_unit>{_UNIT})?(?:至|到)(?P<high>{_NUMERAL})(?:个)?"
+    rf"(?P<unit>{_UNIT})(?!以上|以下|以内)"
+)
 # A tier is a condition, so its clause names who or what it applies to: …不满三年的, 一百人以下的.
 # A penalty (处五日以上十日以下拘留), a deadline (在十五日以内答复) or a rate (每满一年支付) is not one.
 _CLAUSE_END_RE = re.compile(r"[，。；：,;]")
@@ -150,7 +155,8 @@ def _step(value: float) -> float:
 
 @lru_cache(maxsize=8192)  # the same articles come back question after question
 def tiers(text: str) -> tuple[Tier, ...]:
-    """The tiers a provision draws: 一年以上不满三年 is one, 一百人以下 another, 已满20年 a third."""
+    """The tiers a provision draws: 一年以上不满三年 is one, 一百人以下 another, 已满20年 a third, 一百至二百人
+    a fourth."""
     out: list[Tier] = []
     pending: Tier | None = None  # a lower bound waiting for the upper bound that may follow it
     last_end = -1
@@ -184,6 +190,21 @@ def tiers(text: str) -> tuple[Tier, ...]:
         else:
             pending = None
         last_end = m.end()
+    return tuple(out) + _ranges(text)
+
+
+def _ranges(text: str) -> tuple[Tier, ...]:
+    """The tiers drawn as ranges (一百至二百人的企业): both bounds in the unit of the second, unless the first
+    names its own (三个月至一年的)."""
+    out = []
+    for m in _RANGE_RE.finditer(text):
+        low, high = _number(m["low"]), _number(m["high"])
+        if low is None or high is None or not _conditional(text, m.start(), m.end()):
+            continue
+        low_q, high_q = _measure(low, m["low_unit"] or m["unit"]), _measure(high, m["unit"])
+        if low_q.dimension == high_q.dimension and low_q.value < high_q.value:
+            units = frozenset({low_q.unit, high_q.unit})
+            out.append(Tier(high_q.dimension, units, low_q.value, high_q.value, True, True))
     return tuple(out)
 
 

@@ -625,6 +625,9 @@ def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
 def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
     form = answer_form("三年前公司少发了我工资，现在才去劳动监察投诉，他们还会管吗?")
     assert form is not None
+    # a year and a half ago is as old a claim (workers20: 两年半以前…少算了我一笔加班费…他们还会管吗)
+    half = answer_form("两年半以前公司少算了我一笔加班费，现在去劳动监察大队举报，他们还会管吗？")
+    assert half is not None and half.search("在2年内未被劳动保障行政部门发现")
     # 劳动保障监察条例 第二十条 and 劳动争议调解仲裁法 第二十七条 bar a claim; a span to count pay by does not
     assert form.search("违反劳动保障法律、法规或者规章的行为在2年内未被劳动保障行政部门发现")
     assert form.search("劳动关系终止的，应当自劳动关系终止之日起一年内提出")

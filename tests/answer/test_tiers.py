@@ -61,6 +61,25 @@ def test_a_penalty_a_deadline_or_a_rate_draws_no_tier():
     assert (over_ten.low, over_ten.high, under_five.low, under_five.high) == (120, float("inf"), float("-inf"), 60)
 
 
+# 河南省企业职工民主权利保障条例 第十八条
+DELEGATES = (
+    "一百至二百人的企业，职工代表人数不少于三十人；二百至一千人的企业，职工代表占职工总数百分之十五至十；"
+    "一万人以上的企业，职工代表总数以不超过五百人为宜。"
+)
+
+
+def test_a_range_drawn_with_zhi_is_a_tier_closed_at_both_ends():
+    assert [(t.low, t.high, t.closed_low, t.closed_high) for t in tiers(DELEGATES)] == [
+        (10000, float("inf"), True, False),
+        (100, 200, True, True),
+        (200, 1000, True, True),
+    ]
+    assert narrowest(stated("一百五十人左右的厂"), DELEGATES) == 100
+    (short_contract,) = tiers("劳动合同期限三个月至一年的，试用期不得超过一个月")  # the first bound's own unit
+    assert (short_contract.low, short_contract.high) == (3, 12)
+    assert tiers("处五日至十日拘留") == ()  # a penalty, not a condition
+
+
 def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
     low, middle, high = tiers(PROBATION)
     assert (low.low, low.high, middle.low, middle.high, high.low) == (3, 12, 12, 36, 36)
