@@ -12,7 +12,7 @@ from eval.metrics import Question
 from index.calibration import RelevanceModel, load_refusal
 from index.live import LiveIndex
 from index.ranking import FEATURES, FUSION, LinearRanker, TreeRanker
-from index.retriever import HybridRetriever, default_options
+from index.retriever import HybridRetriever, default_options, open_retriever
 from index.vocabulary import TranslationVocabulary
 from ingest.records import Chunk
 from learn.dataset import relevant_rows, translation_pairs
@@ -323,6 +323,32 @@ def test_the_relevance_model_is_learned_from_real_searches_and_saved_with_its_th
     # these real searches part cleanly: fitted on one half, each side judges the other half without error
     assert judged["learned"] == {"false_refusals": 0, "answered_off_topic": 0, "cost": 0.0}
     assert set(judged) == {"hand-set", "learned"}
+
+
+def test_calibrating_with_nothing_learned_judges_with_the_retriever_as_served(
+    tiny_index, fake_embedder, tmp_path, monkeypatch
+):
+    import shutil
+
+    import learn.__main__ as cli
+    import learn.refusal
+
+    monkeypatch.setattr("index.embedders.make_embedder", lambda _: fake_embedder)
+    monkeypatch.setenv("EMBED_MODEL", "fake")
+    union = tmp_path / "union"
+    shutil.copytree(tiny_index, union)
+    opened, judged = [], []
+    monkeypatch.setattr(
+        "index.retriever.open_retriever", lambda *a, **k: opened.append(open_retriever(*a, **k)) or opened[-1]
+    )
+    rows = ([(f"a{n}", (0.6, 0.9, 5 + n)) for n in range(4)], [(f"o{n}", (0.1, 0.5, 5 + n)) for n in range(4)])
+    monkeypatch.setattr(learn.refusal, "relevance_rows", lambda laws, *rest: judged.append(laws) or rows)
+    train = tmp_path / "train.jsonl"
+    lines = [{"id": q.id, "question": q.question, "docs": [""], "evidence": q.evidence} for q in QUESTIONS]
+    train.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines), "utf-8")
+    args = ["--index", str(tiny_index), "--model", "fake", "--learn", "", "--calibrate-on", str(union)]
+    assert cli.main([str(train), *args, "--out", str(tmp_path / "out")]) == 0
+    assert len(judged) == 1 and judged[0] is opened[0]  # not a copy without its ranker and adapter
 
 
 def test_a_threshold_is_not_read_against_a_relevance_model_that_cannot_be_loaded(tmp_path):
