@@ -32,6 +32,7 @@ from answer.provisions import (
     list_goes_on,
     merged_spans,
     quoted_length,
+    repeats,
     units,
     whole_article,
     with_list_items,
@@ -320,6 +321,7 @@ class ExtractiveComposer:
         # says one (约定放弃加班费的协议…应认定无效), though it repeats the question's words
         settled = any(c.settles for c in candidates if c.passage == best.passage and c.unit in main)
         quoted = {best_text[u.start : u.end] for u in main}
+        said = [best_text[start:end] for start, end in merged_spans(span for u in main for span in u.spans())]
         # An article that defers to another (依照本法第四十七条规定的经济补偿标准的二倍) is completed by it: that
         # one is read next, though it repeats the question's words rather than adding to them.
         deferred = _deferred_to(documents, best.passage, quoted)
@@ -341,9 +343,11 @@ class ExtractiveComposer:
                     continue
                 text = documents[candidate.passage].page_content
                 adds = not candidate.covered <= covered or (candidate.settles and not settled)
-                if text[candidate.unit.start : candidate.unit.end] in quoted or (
-                    not adds and candidate.passage not in deferred
-                ):
+                own = text[candidate.unit.start : candidate.unit.end]
+                # a case or an article citing a provision already quoted restates it (a statute's parallel
+                # article for another subject, 刑法 第一百六十七条 beside 第四百零六条, is a rule of its own)
+                retells = not documents[candidate.passage].metadata.get("article") and repeats(own, said)
+                if own in quoted or retells or (not adds and candidate.passage not in deferred):
                     continue
                 quote = [candidate.unit]
                 # whole, less what the answer already quotes word for word (a local rule restating the law)
@@ -361,6 +365,7 @@ class ExtractiveComposer:
             text = documents[candidate.passage].page_content
             chosen.append((candidate.passage, sorted(quote, key=lambda u: u.start)))
             quoted |= {text[u.start : u.end] for u in quote}
+            said += [text[start:end] for start, end in merged_spans(span for u in quote for span in u.spans())]
             covered |= candidate.covered
             settled |= candidate.settles
             length += quoted_length(text, quote)

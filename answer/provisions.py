@@ -180,3 +180,17 @@ def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def quoted_length(text: str, chosen: list[Unit]) -> int:
     """Characters the units quote, a lead-in shared by several items counted once."""
     return sum(e - s for s, e in merged_spans(span for unit in chosen for span in unit.spans()))
+
+
+REPEAT_GRAM = 8  # characters: long enough that two provisions share one only by quoting each other
+REPEAT_SHARE = 0.6
+
+
+def repeats(text: str, quoted: Iterable[str]) -> bool:
+    """Whether `text` mostly restates what is already quoted: a case citing 劳动法 第四十一条 word for word after
+    that article, which adds nothing. At least `REPEAT_SHARE` of its `REPEAT_GRAM`-character runs occur there."""
+    grams = {text[i : i + REPEAT_GRAM] for i in range(len(text) - REPEAT_GRAM + 1)}
+    if not grams:
+        return False
+    said = "\n".join(quoted)
+    return sum(gram in said for gram in grams) >= REPEAT_SHARE * len(grams)

@@ -614,6 +614,33 @@ def test_a_yes_no_answer_that_quotes_a_ruling_adds_the_holding_that_says_what_is
     assert_verbatim(answer)
 
 
+ARTICLE_41 = (  # 劳动法 第四十一条
+    "第四十一条 用人单位由于生产经营需要，经与工会和劳动者协商后可以延长工作时间，一般每日不得超过一小时；"
+    "因特殊原因需要延长工作时间的，在保障劳动者身体健康的条件下延长工作时间每日不得超过三小时，"
+    "但是每月不得超过三十六小时。"
+)
+
+
+def test_a_passage_restating_what_is_already_quoted_adds_nothing(tiny_retriever):
+    title = "劳动者拒绝违法超时加班安排，用人单位能否解除劳动合同"
+    meta = {"title": title, "source": f"案例/{title}.md", "kind": "案例", "doc_id": "case", "article": ""}
+    restated = "《中华人民共和国劳动法》第四十一条规定：“" + ARTICLE_41.split(" ", 1)[1]
+    applied = (
+        "本案中，某快递公司规章制度中“工作时间为早9时至晚9时，每周工作6天”的内容，严重违反法律关于延长工作时间"
+        "上限的规定，应认定为无效。"
+    )
+    documents = [
+        numbered(ARTICLE_41, 2.0, title="中华人民共和国劳动法", doc_id="labour"),
+        document(restated, heading_path=(title, "案例分析"), score=1.0, **meta),
+        document(applied, heading_path=(title, "案例分析"), score=0.9, **meta),
+    ]
+    question = "我们厂天天加班，一个月要加七八十个小时，法律对加班时间到底有没有上限？"
+    answer = composer_for(tiny_retriever).compose(question, question, documents)
+    assert answer.text.count("每月不得超过三十六小时") == 1, answer.text  # the case's citation of it is left out
+    assert "本案中" in answer.text  # what the case adds still joins
+    assert_verbatim(answer)
+
+
 def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
     form = answer_form("公司说竞业限制3年里都不能去同行干，这个能管我这么久吗?")
     assert form is not None
