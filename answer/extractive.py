@@ -37,7 +37,17 @@ from answer.provisions import (
     whole_article,
     with_list_items,
 )
-from answer.questions import answer_form, asks_facts, asks_outcome, asks_when, asks_which, asks_who, asks_yes_no
+from answer.questions import (
+    JURISDICTION_RE,
+    answer_form,
+    asks_court,
+    asks_facts,
+    asks_outcome,
+    asks_when,
+    asks_which,
+    asks_who,
+    asks_yes_no,
+)
 from answer.records import Answer
 from answer.tiers import Standing
 from ingest.records import CASE
@@ -189,6 +199,7 @@ class ExtractiveComposer:
         first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
         wants_yes_no = asks_yes_no(question)
         wants_who = asks_who(question)
+        wants_court = asks_court(question)
         wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
@@ -242,7 +253,7 @@ class ExtractiveComposer:
                 settles = wants_yes_no and bool(_MODAL_RE.search(body))
                 if settles or (wants_yes_no and names_who):
                     score += 0.1
-                if wants_who and names_who:
+                if wants_who and names_who and (not wants_court or JURISDICTION_RE.search(body)):
                     score += WHO_BONUS
                 # only an item names a case by its article (（一）劳动者依照本法第三十八条规定解除劳动合同的): elsewhere
                 # a reference borrows a measure (依照本法第四十七条规定的经济补偿标准的二倍) and is no consequence

@@ -57,6 +57,11 @@ _ASKS_WHO_RE = re.compile(
     r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
 )
 
+# Which court (该去哪个法院): answered by the rule of jurisdiction (由被申请人所在地的基层人民法院管辖), not by one
+# that merely names a court (向人民法院申请支付令). Not 去哪告: that asks for the body (仲裁 before a court).
+_ASKS_COURT_RE = re.compile(r"哪(?:个|一个|家|里|儿)的?法院|(?<!为)什么(?:地方的)?法院")
+JURISDICTION_RE = re.compile(r"管辖")
+
 # A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
 # the past (怎么判的), or an outcome asked of a case the question names (这案子最后怎么处理的) — not 怎么裁员
@@ -139,6 +144,10 @@ def asks_who(question: str) -> bool:
 def asks_which(question: str) -> bool:
     sentences = _SENTENCE_RE.findall(_asked(question))
     return any(_ASKS_WHICH_RE.search(s) and not _YES_NO_RE.search(s) for s in sentences)
+
+
+def asks_court(question: str) -> bool:
+    return bool(_ASKS_COURT_RE.search(_asked(question)))
 
 
 def asks_when(question: str) -> bool:

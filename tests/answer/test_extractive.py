@@ -641,6 +641,32 @@ def test_a_passage_restating_what_is_already_quoted_adds_nothing(tiny_retriever)
     assert_verbatim(answer)
 
 
+def test_which_court_is_answered_by_the_rule_of_jurisdiction(tiny_retriever):
+    # 最高人民法院关于在民事审判工作中适用《工会法》若干问题的解释 第三条 and 第五条: both name a court and whom
+    # to apply to; only the first says which court
+    meta = source("最高人民法院关于在民事审判工作中适用《中华人民共和国工会法》若干问题的解释", "interp", "司法解释")
+    documents = [
+        numbered(
+            "第五条 根据工会法第四十三条和民事诉讼法的有关规定，上级工会向人民法院申请支付令或者提起诉讼，"
+            "要求企业、事业单位拨缴工会经费的，人民法院应当受理。基层工会要求参加诉讼的，人民法院可以准许其"
+            "作为共同申请人或者共同原告参加诉讼。",
+            2.0,
+            **meta,
+        ),
+        numbered(
+            "第三条 基层工会或者上级工会依照工会法第四十三条规定向人民法院申请支付令的，"
+            "由被申请人所在地的基层人民法院管辖。",
+            1.9,
+            **meta,
+        ),
+    ]
+    question = "我在厂里当工会主席，公司两年没拨工会经费了，我们打算找法院申请支付令，该去哪个法院递材料？"
+    answer = composer_for(tiny_retriever).compose(question, question, documents)
+    first = quoted(answer)[0][0]
+    assert "由被申请人所在地的基层人民法院管辖" in first, answer.text
+    assert_verbatim(answer)
+
+
 def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
     form = answer_form("公司说竞业限制3年里都不能去同行干，这个能管我这么久吗?")
     assert form is not None

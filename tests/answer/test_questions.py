@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from answer.questions import answer_form, asking_sentences, asks_facts, asks_when, asks_which, asks_who, asks_yes_no
+from answer.questions import (
+    answer_form,
+    asking_sentences,
+    asks_court,
+    asks_facts,
+    asks_when,
+    asks_which,
+    asks_who,
+    asks_yes_no,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +86,10 @@ def test_which_ones_questions_ask_for_a_list():
     assert not asks_which("不管哪种合同，试用期都有上限")
     # a message asking two things asks which ones in one of them
     assert asks_which("独生子女可以继承全部遗产吗？第一顺位继承人有哪些？")
+
+
+def test_a_question_naming_a_court_asks_which_court_has_jurisdiction():
+    assert asks_court("我们打算找法院申请支付令，该去哪个法院递材料？")
+    assert asks_court("产品侵权找哪个法院起诉？")  # LeCoQA
+    assert not asks_court("公司拖了我两个月工资不发，我该去哪告？")  # which body: arbitration comes first
+    assert not asks_court("为什么法院没有认定为地役权条款")
