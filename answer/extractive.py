@@ -32,16 +32,17 @@ from answer.provisions import (
     list_goes_on,
     merged_spans,
     quoted_length,
+    quoted_texts,
     repeats,
+    runs,
     units,
     whole_article,
     with_list_items,
 )
 from answer.questions import (
-    JURISDICTION_RE,
     answer_form,
-    asks_court,
     asks_facts,
+    asks_jurisdiction,
     asks_outcome,
     asks_when,
     asks_which,
@@ -49,7 +50,7 @@ from answer.questions import (
     asks_yes_no,
 )
 from answer.records import Answer
-from answer.tiers import Standing
+from answer.tiers import Standing, closer_tiers
 from ingest.records import CASE
 from ingest.regions import applies_in, places_in
 from ingest.splitter import same_law_references
@@ -78,32 +79,10 @@ WHO_BONUS = 0.1
 # A unit whose tier (一年以上不满三年, 一百人以下) holds a number the question states (签了两年的合同,
 # 八十多个工人) is the rule for this worker, not the general one beside it (试用期最长不得超过六个月).
 TIER_BONUS = 0.15
-# Neither ranker sees tiers (年休假条例 第三条's table ranks 21st for a four-year worker's annual leave), so
-# this many passages found below those read are read too when their tier places the worker more closely.
-TIER_EXTRA = 2
 ELLIPSIS = "……"
 # A search word from the asking sentence counts this many times its weight when units are compared: the
 # situation before it (公司说只按最低工资发) matches provisions about the situation, not about what is asked.
 ASKED_WEIGHT = 2.0
-
-
-def _closer_tiers(standing: Standing, read: list[Document], deeper: Sequence[Document]) -> list[Document]:
-    """Up to TIER_EXTRA passages found below those read whose bounded tier places the worker more closely
-    than the best passage does (已满1年不满10年 against 一年以上). That deep, most tiers measure something
-    else (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into: its
-    title holds one of the words the question is about (年假 → 年休假 in 职工带薪年休假条例). An open tier
-    (不足十年的) fits too loosely to reach for."""
-    if not standing.quantities:
-        return []
-    ids = {d.id for d in read}  # a case's outcome may have moved up already
-    closer = []
-    for document in deeper:
-        if document.id in ids or not any(word in document.metadata.get("title", "") for word in standing.about):
-            continue
-        tier = standing.tier(document.page_content)
-        if tier is not None and tier < math.inf and standing.closer(tier):
-            closer.append(document)
-    return closer[:TIER_EXTRA]
 
 
 @dataclass(frozen=True)
@@ -144,12 +123,12 @@ class ExtractiveComposer:
     ) -> Answer:
         """`weights`: each search token's weight (idf, less for colloquial-table guesses), as the retriever used,
         and the worker's own words the table stood in for (`HybridRetriever.wording_weights`).
-        `deeper`: passages found below `documents`, read only for a tier that places the worker (`_closer_tiers`).
+        `deeper`: passages found below `documents`, read only for a tier that places the worker (`closer_tiers`).
         `asked`: the search tokens of the question's asking sentences (`asking_sentences`), weighed
         `ASKED_WEIGHT` times."""
         best = documents[0].page_content if documents else ""
         standing = Standing.of(question, self.tokenize, list(weights), best)
-        documents = [*documents, *_closer_tiers(standing, documents, deeper)]
+        documents = [*documents, *closer_tiers(standing, documents, deeper)]
         emphasised = {t: w * (ASKED_WEIGHT if t in asked else 1.0) for t, w in weights.items()}
         candidates = self._candidates(question, search_query, emphasised, documents, standing)
         chosen = self._choose(candidates, documents, whole_list=asks_which(question))
@@ -198,8 +177,8 @@ class ExtractiveComposer:
         # not the ruling of an unrelated one read further down)
         first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
         wants_yes_no = asks_yes_no(question)
-        wants_who = asks_who(question)
-        wants_court = asks_court(question)
+        wants_jurisdiction = asks_jurisdiction(question)
+        wants_who = asks_who(question) or wants_jurisdiction
         wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
@@ -253,7 +232,7 @@ class ExtractiveComposer:
                 settles = wants_yes_no and bool(_MODAL_RE.search(body))
                 if settles or (wants_yes_no and names_who):
                     score += 0.1
-                if wants_who and names_who and (not wants_court or JURISDICTION_RE.search(body)):
+                if wants_who and names_who and (not wants_jurisdiction or "管辖" in body):
                     score += WHO_BONUS
                 # only an item names a case by its article (（一）劳动者依照本法第三十八条规定解除劳动合同的): elsewhere
                 # a reference borrows a measure (依照本法第四十七条规定的经济补偿标准的二倍) and is no consequence
@@ -332,7 +311,7 @@ class ExtractiveComposer:
         # says one (约定放弃加班费的协议…应认定无效), though it repeats the question's words
         settled = any(c.settles for c in candidates if c.passage == best.passage and c.unit in main)
         quoted = {best_text[u.start : u.end] for u in main}
-        said = [best_text[start:end] for start, end in merged_spans(span for u in main for span in u.spans())]
+        said = runs(quoted_texts(best_text, main))  # for `repeats`, lead-ins included
         # An article that defers to another (依照本法第四十七条规定的经济补偿标准的二倍) is completed by it: that
         # one is read next, though it repeats the question's words rather than adding to them.
         deferred = _deferred_to(documents, best.passage, quoted)
@@ -355,7 +334,7 @@ class ExtractiveComposer:
                 text = documents[candidate.passage].page_content
                 adds = not candidate.covered <= covered or (candidate.settles and not settled)
                 own = text[candidate.unit.start : candidate.unit.end]
-                # a case or an article citing a provision already quoted restates it (a statute's parallel
+                # a case or prose passage citing a provision already quoted restates it (a statute's parallel
                 # article for another subject, 刑法 第一百六十七条 beside 第四百零六条, is a rule of its own)
                 retells = not documents[candidate.passage].metadata.get("article") and repeats(own, said)
                 if own in quoted or retells or (not adds and candidate.passage not in deferred):
@@ -376,7 +355,7 @@ class ExtractiveComposer:
             text = documents[candidate.passage].page_content
             chosen.append((candidate.passage, sorted(quote, key=lambda u: u.start)))
             quoted |= {text[u.start : u.end] for u in quote}
-            said += [text[start:end] for start, end in merged_spans(span for u in quote for span in u.spans())]
+            said |= runs(quoted_texts(text, quote))
             covered |= candidate.covered
             settled |= candidate.settles
             length += quoted_length(text, quote)

@@ -177,20 +177,27 @@ def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def quoted_texts(text: str, chosen: list[Unit]) -> list[str]:
+    """What the units quote, span by span in reading order, a lead-in shared by several items once."""
+    return [text[s:e] for s, e in merged_spans(span for unit in chosen for span in unit.spans())]
+
+
 def quoted_length(text: str, chosen: list[Unit]) -> int:
     """Characters the units quote, a lead-in shared by several items counted once."""
-    return sum(e - s for s, e in merged_spans(span for unit in chosen for span in unit.spans()))
+    return sum(map(len, quoted_texts(text, chosen)))
 
 
 REPEAT_GRAM = 8  # characters: long enough that two provisions share one only by quoting each other
 REPEAT_SHARE = 0.6
 
 
-def repeats(text: str, quoted: Iterable[str]) -> bool:
-    """Whether `text` mostly restates what is already quoted: a case citing 劳动法 第四十一条 word for word after
-    that article, which adds nothing. At least `REPEAT_SHARE` of its `REPEAT_GRAM`-character runs occur there."""
-    grams = {text[i : i + REPEAT_GRAM] for i in range(len(text) - REPEAT_GRAM + 1)}
-    if not grams:
-        return False
-    said = "\n".join(quoted)
-    return sum(gram in said for gram in grams) >= REPEAT_SHARE * len(grams)
+def runs(texts: Iterable[str]) -> set[str]:
+    """Every `REPEAT_GRAM`-character run of the texts."""
+    return {text[i : i + REPEAT_GRAM] for text in texts for i in range(len(text) - REPEAT_GRAM + 1)}
+
+
+def repeats(text: str, said: set[str]) -> bool:
+    """Whether `text` mostly restates what is already quoted (`said`: the `runs` of the quoted text): a case citing
+    劳动法 第四十一条 word for word after that article adds nothing. At least `REPEAT_SHARE` of its runs are said."""
+    own = runs([text])
+    return bool(own) and len(own & said) >= REPEAT_SHARE * len(own)

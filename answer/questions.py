@@ -57,10 +57,13 @@ _ASKS_WHO_RE = re.compile(
     r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
 )
 
-# Which court (该去哪个法院): answered by the rule of jurisdiction (由被申请人所在地的基层人民法院管辖), not by one
-# that merely names a court (向人民法院申请支付令). Not 去哪告: that asks for the body (仲裁 before a court).
-_ASKS_COURT_RE = re.compile(r"哪(?:个|一个|家|里|儿)的?法院|(?<!为)什么(?:地方的)?法院")
-JURISDICTION_RE = re.compile(r"管辖")
+# Which court or arbitration commission (该去哪个法院, 向哪个人民法院起诉, 去哪个仲裁委): answered by the rule of
+# jurisdiction (由被申请人所在地的基层人民法院管辖), not by one that merely names a court (向人民法院申请支付令).
+# Not 去哪告: that asks for the body (arbitration before a court); not 为什么法院…, 凭什么法院….
+_ASKS_JURISDICTION_RE = re.compile(
+    r"哪(?:个|一个|家|里|儿|一?级)?(?:区|县|市|地方)?的?(?:人民|基层|中级)?(?:法院|仲裁委)"
+    r"|管辖(?:法院|的?仲裁委)|(?<![为凭])什么(?:地方的)?(?:法院|仲裁委)"
+)
 
 # A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
@@ -146,8 +149,8 @@ def asks_which(question: str) -> bool:
     return any(_ASKS_WHICH_RE.search(s) and not _YES_NO_RE.search(s) for s in sentences)
 
 
-def asks_court(question: str) -> bool:
-    return bool(_ASKS_COURT_RE.search(_asked(question)))
+def asks_jurisdiction(question: str) -> bool:
+    return bool(_ASKS_JURISDICTION_RE.search(_asked(question)))
 
 
 def asks_when(question: str) -> bool:

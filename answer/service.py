@@ -37,7 +37,7 @@ OWN_WORDS_KEPT = 0.5  # share of a follow-up's own words (by rarity) the borrowe
 PASSAGES = 8
 GENERATOR_PASSAGES = 5  # what the LLM prompt was written and checked for
 # A question that states where the worker stands (上班4年了) is searched this deep: the composer reads a
-# few of the deeper passages when their tier places the worker (`extractive.TIER_EXTRA`).
+# few of the deeper passages when their tier places the worker (`tiers.TIER_EXTRA`).
 TIER_DEPTH = 30
 
 

@@ -9,12 +9,17 @@ tier holds that number. A tier is a condition (以上, 以下, 满, 不满, 不�
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cn2an
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
 
 _CN_NUMERALS = "零〇一二两三四五六七八九十百千万"
 _NUMERAL = rf"\d+(?:\.\d+)?|[{_CN_NUMERALS}]+"
@@ -64,10 +69,12 @@ _BOUND_RE = re.compile(
     rf"(?P<pre>已满|未满|不满|不足|超过|满)?(?P<n>{_NUMERAL})(?:个)?(?P<unit>{_UNIT})"
     r"(?P<post>以上|以下|以内)?"
 )
-# A range drawn with 至/到 (一百至二百人的企业, 10人到50人的): a tier closed at both ends
+# A range drawn with 至/到 (一百至二百人的企业, 三个月至一年的): a tier closed at both ends. A month is 个月 (6月至9月
+# are dates), and a range of months' pay (一至三个月工资的赔偿金) measures money.
+_RANGE_UNIT = rf"个月|个?(?:{'|'.join(unit for unit in _UNITS if unit not in (*_PEOPLE, '月'))})"
 _RANGE_RE = re.compile(
-    rf"(?<![\d{_CN_NUMERALS}.])(?P<low>{_NUMERAL})(?:个)?(?P<low_unit>{_UNIT})?(?:至|到)(?P<high>{_NUMERAL})(?:个)?"
-    rf"(?P<unit>{_UNIT})(?!以上|以下|以内)"
+    rf"(?<![第每同这那年\d{_CN_NUMERALS}.])(?P<low>{_NUMERAL})(?P<low_unit>{_RANGE_UNIT})?(?:至|到)"
+    rf"(?P<high>{_NUMERAL})(?P<unit>{_RANGE_UNIT})(?!以上|以下|以内|的?工资|金额|份|底|初)"
 )
 # A tier is a condition, so its clause names who or what it applies to: …不满三年的, 一百人以下的.
 # A penalty (处五日以上十日以下拘留), a deadline (在十五日以内答复) or a rate (每满一年支付) is not one.
@@ -157,10 +164,13 @@ def _step(value: float) -> float:
 def tiers(text: str) -> tuple[Tier, ...]:
     """The tiers a provision draws: 一年以上不满三年 is one, 一百人以下 another, 已满20年 a third, 一百至二百人
     a fourth."""
+    ranges = _ranges(text)
     out: list[Tier] = []
     pending: Tier | None = None  # a lower bound waiting for the upper bound that may follow it
     last_end = -1
     for m in _BOUND_RE.finditer(text):
+        if any(start < m.end() and m.start() < end for start, end in ranges):
+            continue  # the 满一年 of 满一年至三年的 is the range's lower bound, not a tier of its own
         value = _number(m["n"])
         if value is None or not _conditional(text, m.start(), m.end()):
             pending = None
@@ -190,22 +200,27 @@ def tiers(text: str) -> tuple[Tier, ...]:
         else:
             pending = None
         last_end = m.end()
-    return tuple(out) + _ranges(text)
+    return (*out, *ranges.values())
 
 
-def _ranges(text: str) -> tuple[Tier, ...]:
-    """The tiers drawn as ranges (一百至二百人的企业): both bounds in the unit of the second, unless the first
-    names its own (三个月至一年的)."""
-    out = []
+def _ranges(text: str) -> dict[tuple[int, int], Tier]:
+    """The tiers drawn as ranges (一百至二百人的企业), by the span each is drawn in: both bounds in the unit of the
+    second, unless the first names its own (三个月至一年的). A condition, as a bound is (`_conditional`), and not
+    a limit the rule sets (不少于十至二十人)."""
+    out = {}
     for m in _RANGE_RE.finditer(text):
         low, high = _number(m["low"]), _number(m["high"])
-        if low is None or high is None or not _conditional(text, m.start(), m.end()):
+        before = text[max(0, m.start() - 3) : m.start()]
+        if low is None or high is None or any(before.endswith(word) for word in _LIMIT_BEFORE):
             continue
-        low_q, high_q = _measure(low, m["low_unit"] or m["unit"]), _measure(high, m["unit"])
+        if not _conditional(text, m.start(), m.end()):
+            continue
+        high_unit = m["unit"].removeprefix("个")
+        low_q, high_q = _measure(low, (m["low_unit"] or high_unit).removeprefix("个")), _measure(high, high_unit)
         if low_q.dimension == high_q.dimension and low_q.value < high_q.value:
             units = frozenset({low_q.unit, high_q.unit})
-            out.append(Tier(high_q.dimension, units, low_q.value, high_q.value, True, True))
-    return tuple(out)
+            out[m.span()] = Tier(high_q.dimension, units, low_q.value, high_q.value, True, True)
+    return out
 
 
 def _conditional(text: str, start: int, end: int) -> bool:
@@ -287,3 +302,27 @@ class Standing:
     def closer(self, tier: float | None) -> bool:
         """Whether a tier places the worker more closely than the best passage does."""
         return tier is not None and (self.best is None or tier < self.best)
+
+
+# Neither ranker sees tiers (年休假条例 第三条's table ranks 21st for a four-year worker's annual leave), so
+# this many passages found below those read are read too when their tier places the worker more closely.
+TIER_EXTRA = 2
+
+
+def closer_tiers(standing: Standing, read: list[Document], deeper: Sequence[Document]) -> list[Document]:
+    """Up to TIER_EXTRA passages found below those read whose bounded tier places the worker more closely
+    than the best passage does (已满1年不满10年 against 一年以上). That deep, most tiers measure something
+    else (三个月工钱 is no 劳动合同期限三个月以上), so only a law the question names is reached into: its
+    title holds one of the words the question is about (年假 → 年休假 in 职工带薪年休假条例). An open tier
+    (不足十年的) fits too loosely to reach for."""
+    if not standing.quantities:
+        return []
+    ids = {d.id for d in read}  # a case's outcome may have moved up already
+    closer = []
+    for document in deeper:
+        if document.id in ids or not any(word in document.metadata.get("title", "") for word in standing.about):
+            continue
+        tier = standing.tier(document.page_content)
+        if tier is not None and tier < math.inf and standing.closer(tier):
+            closer.append(document)
+    return closer[:TIER_EXTRA]

@@ -130,10 +130,11 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         union = retriever if alone else open_retriever(args.calibrate_on, settings.embed_model)
-        # calibrated with what was just learned, not what was on disk (with `--learn ''`, with what is on disk:
-        # the retriever as served); on the bundled index alone its own retriever judges the consultations it holds
+        # calibrated with what was just learned, not what was on disk (with `--learn ''`, with the retriever as
+        # served); on the bundled index alone its own retriever judges the consultations it holds
+        judge = retriever if alone or not components else learned.apply(retriever)
         on_topic, off_topic = relevance_rows(
-            union if alone else learned.apply(retriever) if components else retriever,
+            union if alone else judge,
             union,
             [*questions, *calibration_only],
             [q for f in args.dev for q in load_questions(f)],

@@ -7,7 +7,7 @@ from langchain_core.documents import Document
 
 from answer.citing import scope
 from answer.extractive import ELLIPSIS, ExtractiveComposer
-from answer.provisions import is_history, sentence_spans, units, whole_article
+from answer.provisions import is_history, repeats, runs, sentence_spans, units, whole_article
 from answer.questions import answer_form, asking_sentences
 from answer.service import NO_FIGURE_NOTE, REFUSAL, AnswerService, asked_words
 from answer.tiers import Standing
@@ -621,6 +621,17 @@ ARTICLE_41 = (  # 劳动法 第四十一条
 )
 
 
+def test_a_text_repeats_what_is_said_when_most_of_its_runs_are():
+    said = runs([ARTICLE_41])
+    assert repeats("《中华人民共和国劳动法》第四十一条规定：“" + ARTICLE_41.split(" ", 1)[1], said)
+    # a case that quotes a fragment and goes on in its own words adds to it
+    fragment = "用人单位由于生产经营需要，经与工会和劳动者协商后可以延长工作时间。"
+    assert not repeats(fragment + "本案中，某快递公司未与工会和劳动者协商，规定每天工作十二小时、每周工作六天。", said)
+    assert not repeats("每月不得超过", said)  # shorter than one run: nothing to compare
+    ten = "甲乙丙丁戊己庚辛壬癸"  # 3 runs, 2 of them said: 2/3 ≥ 0.6
+    assert repeats(ten, runs([ten[:9]])) and not repeats(ten, runs([ten[:8]]))
+
+
 def test_a_passage_restating_what_is_already_quoted_adds_nothing(tiny_retriever):
     title = "劳动者拒绝违法超时加班安排，用人单位能否解除劳动合同"
     meta = {"title": title, "source": f"案例/{title}.md", "kind": "案例", "doc_id": "case", "article": ""}
@@ -678,7 +689,7 @@ def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
 def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
     form = answer_form("三年前公司少发了我工资，现在才去劳动监察投诉，他们还会管吗?")
     assert form is not None
-    # a year and a half ago is as old a claim (workers20: 两年半以前…少算了我一笔加班费…他们还会管吗)
+    # two and a half years ago is as old a claim (workers20: 两年半以前…少算了我一笔加班费…他们还会管吗)
     half = answer_form("两年半以前公司少算了我一笔加班费，现在去劳动监察大队举报，他们还会管吗？")
     assert half is not None and half.search("在2年内未被劳动保障行政部门发现")
     # 劳动保障监察条例 第二十条 and 劳动争议调解仲裁法 第二十七条 bar a claim; a span to count pay by does not

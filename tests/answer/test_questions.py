@@ -8,8 +8,8 @@ import pytest
 from answer.questions import (
     answer_form,
     asking_sentences,
-    asks_court,
     asks_facts,
+    asks_jurisdiction,
     asks_when,
     asks_which,
     asks_who,
@@ -88,8 +88,15 @@ def test_which_ones_questions_ask_for_a_list():
     assert asks_which("独生子女可以继承全部遗产吗？第一顺位继承人有哪些？")
 
 
-def test_a_question_naming_a_court_asks_which_court_has_jurisdiction():
-    assert asks_court("我们打算找法院申请支付令，该去哪个法院递材料？")
-    assert asks_court("产品侵权找哪个法院起诉？")  # LeCoQA
-    assert not asks_court("公司拖了我两个月工资不发，我该去哪告？")  # which body: arbitration comes first
-    assert not asks_court("为什么法院没有认定为地役权条款")
+def test_a_question_naming_a_court_or_commission_asks_which_has_jurisdiction():
+    for question in (
+        "我们打算找法院申请支付令，该去哪个法院递材料？",
+        "产品侵权找哪个法院起诉？",  # LeCoQA
+        "应该向哪个人民法院起诉？",
+        "管辖法院是哪个？",
+        "公司在外地，我该去哪个仲裁委申请仲裁？",  # 劳动争议调解仲裁法 第二十一条: …仲裁委员会管辖
+    ):
+        assert asks_jurisdiction(question), question
+    assert not asks_jurisdiction("公司拖了我两个月工资不发，我该去哪告？")  # which body: arbitration comes first
+    assert not asks_jurisdiction("为什么法院没有认定为地役权条款")
+    assert not asks_jurisdiction("凭什么法院不受理？")

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from answer.extractive import _closer_tiers
 from answer.service import AnswerService
-from answer.tiers import Standing, narrowest, stated
+from answer.tiers import Standing, closer_tiers, narrowest, stated
 from index.builder import build_index
 from index.cache import EmbeddingCache
 from index.query import QueryExpander
@@ -51,7 +50,7 @@ def standing(retriever: HybridRetriever, question: str, read: list) -> Standing:
 
 def test_only_a_bounded_tier_of_a_law_the_question_is_about_is_reached(leave_retriever):
     found = leave_retriever.invoke(FOUR_YEARS, k=30)
-    added = _closer_tiers(standing(leave_retriever, FOUR_YEARS, found[:2]), found[:2], found[2:])
+    added = closer_tiers(standing(leave_retriever, FOUR_YEARS, found[:2]), found[:2], found[2:])
     assert added and all("年休假" in d.metadata["title"] for d in added)
     assert all((narrowest(stated(FOUR_YEARS), d.page_content) or 0) < float("inf") for d in added)
     # three months of wages are no 劳动合同期限三个月以上不满一年: the question is not about contracts
@@ -61,13 +60,13 @@ def test_only_a_bounded_tier_of_a_law_the_question_is_about_is_reached(leave_ret
     assert narrowest(stated(wages), probation.page_content) is not None  # the number fits its tier…
     worker = standing(leave_retriever, wages, deeper[:3])
     assert narrowest(stated(wages), probation.page_content, worker.about) is None  # …of another subject
-    assert _closer_tiers(worker, deeper[:3], deeper[3:]) == []
+    assert closer_tiers(worker, deeper[:3], deeper[3:]) == []
 
 
 def test_a_question_stating_no_number_reads_what_the_search_found(leave_retriever):
     question = "年假没休完，公司要给钱吗?"
     found = leave_retriever.invoke(question, k=30)
-    assert _closer_tiers(standing(leave_retriever, question, found[:2]), found[:2], found[2:]) == []
+    assert closer_tiers(standing(leave_retriever, question, found[:2]), found[:2], found[2:]) == []
     # and the service searches no deeper than it reads
     service = AnswerService(leave_retriever, refuse_below=0.0, passages=2)
     assert len(service._retrieve(leave_retriever, question, [])[1]) == 2

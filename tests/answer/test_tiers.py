@@ -78,6 +78,15 @@ def test_a_range_drawn_with_zhi_is_a_tier_closed_at_both_ends():
     (short_contract,) = tiers("劳动合同期限三个月至一年的，试用期不得超过一个月")  # the first bound's own unit
     assert (short_contract.low, short_contract.high) == (3, 12)
     assert tiers("处五日至十日拘留") == ()  # a penalty, not a condition
+    (service,) = tiers("连续工作满一年至三年的，享受")  # one tier: 满一年 is its lower bound, not a tier of its own
+    assert (service.low, service.high) == (12, 36)
+    for not_a_tier in (
+        "每年6月至9月期间在高温天气下露天作业的",  # dates: a month is 个月
+        "从2019年3月到2020年5月的工资",
+        "支付劳动者一至三个月工资的赔偿金",  # months' pay measures money
+        "职工代表人数不少于十至二十人的",  # a limit the rule sets
+    ):
+        assert tiers(not_a_tier) == (), not_a_tier
 
 
 def test_a_tier_is_a_condition_not_a_limit_the_rule_sets():
