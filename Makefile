@@ -21,8 +21,8 @@ LAWS_TRAIN_ALSO ?= eval/laws/consultations.jsonl
 LAWS_CALIBRATE_ALSO ?= eval/laws/consultations2.jsonl eval/laws/consultations3.jsonl
 # what is learned for union + laws: the query adapter the trees' pools are drawn with, then the trees
 LAWS_LEARN ?= adapter,ranker
-# what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers17 to 19,
-# consultations4 to 6), which judge it. Its ranker learns from them and the consultations; its refusal is calibrated on
+# what the bundled index learns from: the hand-written sets, except dev and the newest ones (workers17 to 20,
+# consultations4 to 7), which judge it. Its ranker learns from them and the consultations; its refusal is calibrated on
 # them beside dev and learn/calibration.jsonl (not on the consultations: some ask what no bundled document holds)
 BUNDLED_SETS ?= eval/colloquial.jsonl eval/workers.jsonl $(foreach n,2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,eval/workers$(n).jsonl)
 BUNDLED_TRAIN ?= $(BUNDLED_SETS) eval/laws/consultations.jsonl eval/laws/consultations2.jsonl eval/laws/consultations3.jsonl
