@@ -50,7 +50,7 @@ from answer.questions import (
     asks_yes_no,
 )
 from answer.records import Answer
-from answer.tiers import Standing, closer_tiers
+from answer.tiers import Standing, closer_tiers, without_tiers
 from ingest.records import CASE
 from ingest.regions import applies_in, places_in
 from ingest.splitter import same_law_references
@@ -225,7 +225,10 @@ class ExtractiveComposer:
                 present = {t for t in weights if t in words or (len(t) > 1 and t in body)}
                 covered = frozenset(t for t in weights if t in present or t in context)
                 score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
-                states = in_outcome or (wanted is not None and bool(wanted.search(own)))
+                # a worker who says where they stand (一百五十人的厂) asks what the rule sets there: a number that
+                # only bounds a tier (一百人以上的) is not it
+                setting = without_tiers(own) if standing.quantities else own
+                states = in_outcome or (wanted is not None and bool(wanted.search(setting)))
                 if states:
                     score += 0.15
                 names_who = (wants_yes_no or wants_who) and _NAMES_WHO_RE.search(body)

@@ -28,7 +28,7 @@ _QUANTITY_KINDS = (
     ),
     (
         # …and 能管我这么久吗: whether a stated span is allowed, answered by the limit (不得超过二年)
-        re.compile(r"多长|多久|期限|时限|时效|最长|最短|何时|什么时候|[这那]么(?:久|长)"),
+        re.compile(r"多长|多久|(?<!固定)期限|时限|时效|最长|最短|何时|什么时候|[这那]么(?:久|长)"),
         # …but 十二个月金额, 六个月工资 measure money, not time
         re.compile(rf"{_NUMBER}\s*(?:个)?(?:工作日|日|天|月|年|周|小时)(?!金额|工资|的工资|数额|平均工资)"),
     ),

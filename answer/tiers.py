@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -97,6 +97,7 @@ class Tier:
     high: float
     closed_low: bool = True
     closed_high: bool = False
+    span: tuple[int, int] = field(default=(0, 0), compare=False)  # where the text draws it
 
     def holds(self, quantity: Quantity) -> bool:
         # A worker's 4年 is compared with tiers drawn in years, not with 请病假累计4个月以上 beside them
@@ -190,12 +191,15 @@ def tiers(text: str) -> tuple[Tier, ...]:
                 and q.value > pending.low
                 and m.start() - last_end <= 4
             ):
-                out[-1] = Tier(q.dimension, pending.units | {q.unit}, pending.low, q.value, pending.closed_low, closed)
+                span = (pending.span[0], m.end())
+                out[-1] = Tier(
+                    q.dimension, pending.units | {q.unit}, pending.low, q.value, pending.closed_low, closed, span
+                )
             else:
-                out.append(Tier(q.dimension, frozenset({q.unit}), float("-inf"), q.value, True, closed))
+                out.append(Tier(q.dimension, frozenset({q.unit}), float("-inf"), q.value, True, closed, m.span()))
             pending = None
         elif pre in ("满", "已满", "超过") or post == "以上":
-            pending = Tier(q.dimension, frozenset({q.unit}), q.value, float("inf"), pre != "超过", False)
+            pending = Tier(q.dimension, frozenset({q.unit}), q.value, float("inf"), pre != "超过", False, m.span())
             out.append(pending)
         else:
             pending = None
@@ -219,8 +223,17 @@ def _ranges(text: str) -> dict[tuple[int, int], Tier]:
         low_q, high_q = _measure(low, (m["low_unit"] or high_unit).removeprefix("个")), _measure(high, high_unit)
         if low_q.dimension == high_q.dimension and low_q.value < high_q.value:
             units = frozenset({low_q.unit, high_q.unit})
-            out[m.span()] = Tier(high_q.dimension, units, low_q.value, high_q.value, True, True)
+            out[m.span()] = Tier(high_q.dimension, units, low_q.value, high_q.value, True, True, m.span())
     return out
+
+
+def without_tiers(text: str) -> str:
+    """The text with the bounds of its tiers blanked: what it sets, not where it applies (一百人以上的 says who
+    must hold a congress, not how many delegates it has)."""
+    for tier in tiers(text):
+        start, end = tier.span
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _conditional(text: str, start: int, end: int) -> bool:

@@ -678,6 +678,27 @@ def test_which_court_is_answered_by_the_rule_of_jurisdiction(tiny_retriever):
     assert_verbatim(answer)
 
 
+def test_a_worker_who_says_where_they_stand_gets_what_the_rule_sets_there(tiny_retriever):
+    documents = [  # 河南省企业职工民主权利保障条例 第八条 and 第十八条
+        numbered("第八条 企业应当建立职工（代表）大会制度。\n\n" + ASSEMBLY_HENAN, 2.0, **HENAN),
+        numbered("第十八条 职工代表的人数应根据企业实际确定。" + DELEGATES_HENAN, 1.8, **HENAN),
+    ]
+    question = "河南一家一百五十人左右的厂，今年要开职工代表大会，代表至少得选多少个？"
+    answer = composer_for(tiny_retriever).compose(question, question, documents)
+    # 一百人以上的 says which plants hold a congress, not how many delegates: only a tier's bound is no answer
+    assert "不少于三十人" in quoted(answer)[0][0], answer.text
+    assert_verbatim(answer)
+
+
+def test_a_contract_without_a_fixed_term_asks_no_length_of_time():
+    assert answer_form("跟公司签过两次三年的合同，公司说续签还是三年，我能要求签无固定期限的吗？") is None
+    assert answer_form("竞业限制的期限是多长？") is not None
+
+
+ASSEMBLY_HENAN = "企业职工一百人以下的建立职工大会制度；一百人以上的建立职工代表大会制度。"
+DELEGATES_HENAN = "一百至二百人的企业，职工代表人数不少于三十人；二百至一千人的企业，职工代表占职工总数百分之十五至十。"
+
+
 def test_whether_a_stated_span_is_allowed_asks_for_the_limit():
     form = answer_form("公司说竞业限制3年里都不能去同行干，这个能管我这么久吗?")
     assert form is not None

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from answer.tiers import Quantity, narrowest, stated, subject_words, tiers
+from answer.tiers import Quantity, narrowest, stated, subject_words, tiers, without_tiers
 
 # Real provisions of the bundled documents
 PROBATION = (  # 劳动合同法 第十九条
@@ -173,3 +175,9 @@ def test_numbers_units_and_pieces_of_a_term_say_nothing_of_the_subject():
     # 三个 of 三个月, 小时 of 加班2小时 (every hours tier has 小时), 劳动 of 劳动报酬
     own = ["每天", "加班", "2", "小时", "三个", "工钱"]
     assert subject_words(own, ["劳动", "报酬", "劳动报酬"]) == {"每天", "加班", "工钱", "劳动报酬"}
+
+
+def test_without_tiers_leaves_what_a_rule_sets_not_where_it_applies():
+    assert not re.search(r"\d|[一二三四五六七八九十百]", without_tiers(ASSEMBLY))  # 一百人以下的, 一百人以上的
+    assert "三十人" in without_tiers(DELEGATES) and "一百至二百人" not in without_tiers(DELEGATES)
+    assert len(without_tiers(DELEGATES)) == len(DELEGATES)  # spans keep their places
