@@ -225,8 +225,7 @@ class ExtractiveComposer:
                 present = {t for t in weights if t in words or (len(t) > 1 and t in body)}
                 covered = frozenset(t for t in weights if t in present or t in context)
                 score = sum(weights[t] * (1.0 if t in present else CONTEXT_SHARE) for t in covered) / total
-                # a worker who says where they stand (一百五十人的厂) asks what the rule sets there: a number that
-                # only bounds a tier (一百人以上的) is not it
+                # a worker who says where they stand asks what the rule sets there, not a tier's bound (一百人以上的)
                 setting = without_tiers(own) if standing.quantities else own
                 states = in_outcome or (wanted is not None and bool(wanted.search(setting)))
                 if states:
