@@ -720,7 +720,12 @@ def test_whether_an_old_claim_still_counts_asks_for_the_time_bar():
     money = answer_form("三年前我进了这家厂，现在工资是多少钱?")  # still a question of how much
     assert money is not None and money.search("月工资3000元") and not money.search("在2年内")
     assert answer_form("三年前公司少发了我工资，怎么办?") is None
-    for other in ("半年前入职，现在还在试用期吗?", "我三年前签的合同还有效吗?"):  # not a claim pursued late
+    for other in (  # not a claim pursued late
+        "半年前入职，现在还在试用期吗?",
+        "我三年前签的合同还有效吗?",
+        "两年半以前签的竞业协议，现在还要遵守吗？",
+        "两年半前入职，今年还能申请年休假吗？",
+    ):
         assert answer_form(other) is None, other
     late = answer_form("三个月前入职，到现在还没签劳动合同，能要双倍工资吗?")  # a multiple, not a time bar
     assert late is not None and not late.search("在2年内未被劳动保障行政部门发现")
