@@ -56,6 +56,8 @@ _STATED_RE = re.compile(
     rf"(?:个(?P<half_before>半)?(?=月|小时|星期|工作日|工人|员工|职工|人)|(?!月))"
     rf"(?P<unit>{'|'.join(_UNITS)})(?P<half>半)?(?!期|份)"
 )
+# what follows a span that says how often something happens (两个月才结一次, 三个月发一回工资)
+_INTERVAL_RE = re.compile(r"[^，。？！?!,]{0,4}?[一1](?:次|回)")
 # 2年零8个月, 三年两个月: a span, whose months past the full years are what 六个月以上不满一年的 counts
 _YEARS_MONTHS_RE = re.compile(rf"(?P<y>{_NUMERAL})年零?(?P<m>{_NUMERAL})个月")
 # Dates state no quantity: 2019年12月, 二〇一五年, 19年入职, 3月5日, 十月一日
@@ -150,6 +152,8 @@ def stated(question: str) -> list[Quantity]:
         quantity = _measure(value, m["unit"])
         if quantity.dimension == "months" and quantity.value > 12 * 60:
             continue  # no one has worked sixty years: a year's name (二〇一五年) read as a number
+        if _INTERVAL_RE.match(text, m.end()):
+            continue  # 两个月才结一次: how often, not where the worker stands
         found.append(quantity)
     return found
 

@@ -49,6 +49,9 @@ def test_a_question_states_where_the_worker_stands(question, expected):
         "我二〇一五年进的厂",
         "3月份入职",
         "这一年",
+        # how often, not where the worker stands (workers19: 两个月才结一次 drew 不满六个月的 经济补偿)
+        "老板说工资要攒到两个月才结一次",
+        "三个月发一回工资合法吗",
     ],
 )
 def test_numbers_asked_dates_and_article_numbers_state_nothing(question):
