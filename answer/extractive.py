@@ -40,14 +40,14 @@ from answer.provisions import (
     with_list_items,
 )
 from answer.questions import (
+    NAMES_WHO_RE,
     answer_form,
     asks_facts,
-    asks_jurisdiction,
     asks_outcome,
     asks_when,
     asks_which,
-    asks_who,
     asks_yes_no,
+    who_form,
 )
 from answer.records import Answer
 from answer.tiers import Standing, closer_tiers, without_tiers
@@ -70,11 +70,6 @@ CONTEXT_SHARE = 0.5
 FORM_MISS = 0.6
 # what a provision may, must or must not do; a ruling says it as 应予支持 / 应认定…无效
 _MODAL_RE = re.compile(r"可以|应当|不得|有权|无权|禁止|必须|不应|不能|应予|应认定|无效")
-_NAMES_WHO_RE = re.compile(
-    r"(?<![理自事缘])由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
-    r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提起|报告|申诉|追偿)"
-    r"|(?:人民法院|仲裁委员会)管辖"
-)
 WHO_BONUS = 0.1
 # A unit whose tier (一年以上不满三年, 一百人以下) holds a number the question states (签了两年的合同,
 # 八十多个工人) is the rule for this worker, not the general one beside it (试用期最长不得超过六个月).
@@ -177,8 +172,7 @@ class ExtractiveComposer:
         # not the ruling of an unrelated one read further down)
         first_case = next((d.metadata.get("doc_id") for d in documents if d.metadata.get("kind") == CASE), None)
         wants_yes_no = asks_yes_no(question)
-        wants_jurisdiction = asks_jurisdiction(question)
-        wants_who = asks_who(question) or wants_jurisdiction
+        who = who_form(question)
         wants_when = asks_when(question)
         named = places_in(question + " " + search_query)
         found = []
@@ -230,11 +224,10 @@ class ExtractiveComposer:
                 states = in_outcome or (wanted is not None and bool(wanted.search(setting)))
                 if states:
                     score += 0.15
-                names_who = (wants_yes_no or wants_who) and _NAMES_WHO_RE.search(body)
                 settles = wants_yes_no and bool(_MODAL_RE.search(body))
-                if settles or (wants_yes_no and names_who):
+                if settles or (wants_yes_no and NAMES_WHO_RE.search(body)):
                     score += 0.1
-                if wants_who and names_who and (not wants_jurisdiction or "管辖" in body):
+                if who is not None and who.search(body):
                     score += WHO_BONUS
                 # only an item names a case by its article (（一）劳动者依照本法第三十八条规定解除劳动合同的): elsewhere
                 # a reference borrows a measure (依照本法第四十七条规定的经济补偿标准的二倍) and is no consequence

@@ -57,13 +57,20 @@ _ASKS_WHO_RE = re.compile(
     r"|哪(?:里|儿)(?:能|可以)?(?:申请|举报|投诉|起诉|告|办|查|领|交)|哪(?:个|一个|家)(?:部门|机构|法院|单位)|什么(?:部门|机构|法院)"
 )
 
-# Which court or arbitration commission (该去哪个法院, 向哪个人民法院起诉, 去哪个仲裁委): answered by the rule of
-# jurisdiction (由被申请人所在地的基层人民法院管辖), not by one that merely names a court (向人民法院申请支付令).
-# Not 去哪告: that asks for the body (arbitration before a court); not 为什么法院…, 凭什么法院….
+# …and the unit that answers one names that party or authority
+NAMES_WHO_RE = re.compile(
+    r"(?<![理自事缘])由[^，。；：]{1,24}?(?:承担|负责|清偿|支付|赔偿|收取|提供|管辖|处理|受理|补偿|偿还)"
+    r"|向[^，。；：]{1,24}?(?:申请|起诉|举报|投诉|请求|提起|报告|申诉|追偿)"
+    r"|(?:人民法院|仲裁委员会)管辖"
+)
+# Which court or arbitration commission (该去哪个法院, 向哪个人民法院起诉, 去哪个仲裁委) is answered by the rule of
+# jurisdiction (由被申请人所在地的基层人民法院管辖): a unit that names one and says 管辖, not one that merely names a
+# court (向人民法院申请支付令). Not 去哪告: that asks for the body (arbitration before a court); not 为什么法院….
 _ASKS_JURISDICTION_RE = re.compile(
     r"哪(?:个|一个|家|里|儿|一?级)?(?:区|县|市|地方)?的?(?:人民|基层|中级)?(?:法院|仲裁委)"
     r"|管辖(?:法院|的?仲裁委)|(?<![为凭])什么(?:地方的)?(?:法院|仲裁委)"
 )
+_NAMES_JURISDICTION_RE = re.compile(rf"(?s)^(?=.*管辖).*?(?:{NAMES_WHO_RE.pattern})")
 
 # A question on how a case ended (仲裁委最后怎么裁的, 二审法院怎么判的, 这个案子结果是什么) is answered by the
 # case's 处理结果 / 裁判结果 section, not by its facts or the commentary on it. "Ended": a ruling asked in
@@ -140,17 +147,18 @@ def asks_yes_no(question: str) -> bool:
     return bool(_YES_NO_RE.search(_asked(question)))
 
 
-def asks_who(question: str) -> bool:
-    return bool(_ASKS_WHO_RE.search(_asked(question)))
+def who_form(question: str) -> re.Pattern | None:
+    """The pattern a unit answering this who/where question matches (`NAMES_WHO_RE`, or for a question on which
+    court or commission the rule of jurisdiction); None for other questions."""
+    asked = _asked(question)
+    if _ASKS_JURISDICTION_RE.search(asked):
+        return _NAMES_JURISDICTION_RE
+    return NAMES_WHO_RE if _ASKS_WHO_RE.search(asked) else None
 
 
 def asks_which(question: str) -> bool:
     sentences = _SENTENCE_RE.findall(_asked(question))
     return any(_ASKS_WHICH_RE.search(s) and not _YES_NO_RE.search(s) for s in sentences)
-
-
-def asks_jurisdiction(question: str) -> bool:
-    return bool(_ASKS_JURISDICTION_RE.search(_asked(question)))
 
 
 def asks_when(question: str) -> bool:

@@ -174,15 +174,15 @@ def tiers(text: str) -> tuple[Tier, ...]:
     pending: Tier | None = None  # a lower bound waiting for the upper bound that may follow it
     last_end = -1
     for m in _BOUND_RE.finditer(text):
-        if any(start < m.end() and m.start() < end for start, end in ranges):
+        if any(r.span[0] < m.end() and m.start() < r.span[1] for r in ranges):
             continue  # the 满一年 of 满一年至三年的 is the range's lower bound, not a tier of its own
         value = _number(m["n"])
         if value is None or not _conditional(text, m.start(), m.end()):
             pending = None
             continue
-        before = text[max(0, m.start() - 3) : m.start()]
-        if not m["pre"] and any(before.endswith(word) for word in _LIMIT_BEFORE):
+        if not m["pre"] and _limits(text, m.start()):
             continue
+        before = text[max(0, m.start() - 3) : m.start()]
         if m["pre"] == "超过" and any(before.endswith(word) for word in ("不", "不得", "最长")):
             continue
         q = _measure(value, m["unit"])
@@ -208,27 +208,30 @@ def tiers(text: str) -> tuple[Tier, ...]:
         else:
             pending = None
         last_end = m.end()
-    return (*out, *ranges.values())
+    return (*out, *ranges)
 
 
-def _ranges(text: str) -> dict[tuple[int, int], Tier]:
-    """The tiers drawn as ranges (一百至二百人的企业), by the span each is drawn in: both bounds in the unit of the
-    second, unless the first names its own (三个月至一年的). A condition, as a bound is (`_conditional`), and not
-    a limit the rule sets (不少于十至二十人)."""
-    out = {}
+def _ranges(text: str) -> tuple[Tier, ...]:
+    """The tiers drawn as ranges (一百至二百人的企业): both bounds in the unit of the second, unless the first
+    names its own (三个月至一年的). A condition, as a bound is (`_conditional`), and not a limit the rule sets
+    (不少于十至二十人)."""
+    out = []
     for m in _RANGE_RE.finditer(text):
         low, high = _number(m["low"]), _number(m["high"])
-        before = text[max(0, m.start() - 3) : m.start()]
-        if low is None or high is None or any(before.endswith(word) for word in _LIMIT_BEFORE):
-            continue
-        if not _conditional(text, m.start(), m.end()):
+        if low is None or high is None or _limits(text, m.start()) or not _conditional(text, m.start(), m.end()):
             continue
         high_unit = m["unit"].removeprefix("个")
         low_q, high_q = _measure(low, (m["low_unit"] or high_unit).removeprefix("个")), _measure(high, high_unit)
         if low_q.dimension == high_q.dimension and low_q.value < high_q.value:
             units = frozenset({low_q.unit, high_q.unit})
-            out[m.span()] = Tier(high_q.dimension, units, low_q.value, high_q.value, True, True, m.span())
-    return out
+            out.append(Tier(high_q.dimension, units, low_q.value, high_q.value, True, True, m.span()))
+    return tuple(out)
+
+
+def _limits(text: str, start: int) -> bool:
+    """Whether the number at `start` is a limit the rule sets (不得超过, 最长, 不少于), not a condition."""
+    before = text[max(0, start - 3) : start]
+    return any(before.endswith(word) for word in _LIMIT_BEFORE)
 
 
 def without_tiers(text: str) -> str:

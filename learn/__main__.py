@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         union = retriever if alone else open_retriever(args.calibrate_on, settings.embed_model)
         # calibrated with what was just learned, not what was on disk (with `--learn ''`, with the retriever as
         # served); on the bundled index alone its own retriever judges the consultations it holds
-        judge = retriever if alone or not components else learned.apply(retriever)
+        judge = union if alone else (learned.apply(retriever) if components else retriever)
         on_topic, off_topic = relevance_rows(
-            union if alone else judge,
+            judge,
             union,
             [*questions, *calibration_only],
             [q for f in args.dev for q in load_questions(f)],

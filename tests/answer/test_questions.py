@@ -9,11 +9,10 @@ from answer.questions import (
     answer_form,
     asking_sentences,
     asks_facts,
-    asks_jurisdiction,
     asks_when,
     asks_which,
-    asks_who,
     asks_yes_no,
+    who_form,
 )
 
 
@@ -31,7 +30,7 @@ from answer.questions import (
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question, yes_no, who, when):
-    assert (asks_yes_no(question), asks_who(question), asks_when(question)) == (yes_no, who, when)
+    assert (asks_yes_no(question), who_form(question) is not None, asks_when(question)) == (yes_no, who, when)
 
 
 def test_what_happened_in_a_case_is_not_how_it_ended():
@@ -88,6 +87,19 @@ def test_which_ones_questions_ask_for_a_list():
     assert asks_which("独生子女可以继承全部遗产吗？第一顺位继承人有哪些？")
 
 
+# 最高人民法院关于在民事审判工作中适用《工会法》若干问题的解释 第五条 and 第三条: both name whom to apply to
+NAMES_A_COURT = "上级工会向人民法院申请支付令或者提起诉讼，要求企业、事业单位拨缴工会经费的，人民法院应当受理。"
+JURISDICTION = (
+    "基层工会或者上级工会依照工会法第四十三条规定向人民法院申请支付令的，由被申请人所在地的基层人民法院管辖。"
+)
+
+
+def asks_jurisdiction(question: str) -> bool:
+    """Whether the question is answered by the rule of jurisdiction alone, not by any unit naming a court."""
+    form = who_form(question)
+    return form is not None and bool(form.search(JURISDICTION)) and not form.search(NAMES_A_COURT)
+
+
 def test_a_question_naming_a_court_or_commission_asks_which_has_jurisdiction():
     for question in (
         "我们打算找法院申请支付令，该去哪个法院递材料？",
@@ -97,6 +109,7 @@ def test_a_question_naming_a_court_or_commission_asks_which_has_jurisdiction():
         "公司在外地，我该去哪个仲裁委申请仲裁？",  # 劳动争议调解仲裁法 第二十一条: …仲裁委员会管辖
     ):
         assert asks_jurisdiction(question), question
-    assert not asks_jurisdiction("公司拖了我两个月工资不发，我该去哪告？")  # which body: arbitration comes first
+    where = who_form("公司拖了我两个月工资不发，我该去哪告？")  # which body: arbitration comes first
+    assert where is not None and where.search(NAMES_A_COURT)
     assert not asks_jurisdiction("为什么法院没有认定为地役权条款")
     assert not asks_jurisdiction("凭什么法院不受理？")
